@@ -1,0 +1,1 @@
+"""yusuan: Chinese department budget PDFs into a DuckDB warehouse."""

@@ -1,0 +1,130 @@
+"""One document end to end: bytes → raw tables → statements → lines and headlines.
+
+``read_document`` runs camelot (the expensive part); ``parse_document`` works on
+its stored output alone, so a parser change re-parses without camelot.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from pipelines.extraction.headline import Headline, pick_headlines
+from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
+from pipelines.extraction.metadata import DocumentMetadata, read_metadata
+from pipelines.extraction.numbers import find_unit
+from pipelines.extraction.pdf import RawTable, page_texts, read_tables
+from pipelines.extraction.statements import assemble
+
+PARSER_VERSION = "1"
+_METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
+
+
+@dataclass
+class RawDocument:
+    """What camelot and pdfium read from the file: the input of every parser."""
+
+    sha256: str
+    pages: int
+    first_page_texts: list[str]
+    tables: list[RawTable]
+
+    def to_dict(self) -> dict:
+        return {
+            "sha256": self.sha256,
+            "pages": self.pages,
+            "first_page_texts": self.first_page_texts,
+            "tables": [t.to_dict() for t in self.tables],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RawDocument:
+        return cls(
+            sha256=data["sha256"],
+            pages=data["pages"],
+            first_page_texts=data["first_page_texts"],
+            tables=[RawTable.from_dict(t) for t in data["tables"]],
+        )
+
+
+@dataclass
+class StatementSummary:
+    statement: str
+    title: str | None
+    printed_unit: str
+    pages: list[int]
+    first_table: int
+    rows: int
+    lines: int
+    empty: bool
+
+
+@dataclass
+class ParsedDocument:
+    metadata: DocumentMetadata
+    statements: list[StatementSummary]
+    lines: list[BudgetLine]
+    headlines: list[Headline]
+    problems: list[Problem] = field(default_factory=list)
+
+
+def sha256_of(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def read_document(pdf_bytes: bytes) -> RawDocument:
+    texts = page_texts(pdf_bytes)
+    tables = read_tables(pdf_bytes)
+    return RawDocument(
+        sha256=sha256_of(pdf_bytes),
+        pages=len(texts),
+        first_page_texts=texts[:_METADATA_PAGES],
+        tables=tables,
+    )
+
+
+def parse_document(raw: RawDocument) -> ParsedDocument:
+    statements = assemble(raw.tables)
+    context_lines = [line for t in raw.tables for line in t.context]
+    units = [s.unit for s in statements if s.unit]
+    titles = [s.title for s in statements if s.title]
+    metadata = read_metadata(
+        raw.first_page_texts + [""] * (raw.pages - len(raw.first_page_texts)), context_lines, titles, units
+    )
+
+    lines: list[BudgetLine] = []
+    problems: list[Problem] = []
+    summaries: list[StatementSummary] = []
+    for statement in statements:
+        unit = statement.unit or metadata.printed_unit
+        statement_lines, statement_problems = parse_statement(statement, unit)
+        lines.extend(statement_lines)
+        problems.extend(statement_problems)
+        summaries.append(
+            StatementSummary(
+                statement=statement.statement,
+                title=statement.title,
+                printed_unit=unit,
+                pages=statement.pages,
+                first_table=statement.master.index,
+                rows=sum(p.table.n_rows - p.first_body_row for p in statement.pieces),
+                lines=len(statement_lines),
+                empty=statement.empty_note or not statement_lines,
+            )
+        )
+    return ParsedDocument(
+        metadata=metadata,
+        statements=summaries,
+        lines=lines,
+        headlines=pick_headlines(lines),
+        problems=problems,
+    )
+
+
+def extract(pdf_bytes: bytes) -> tuple[RawDocument, ParsedDocument]:
+    raw = read_document(pdf_bytes)
+    return raw, parse_document(raw)
+
+
+__all__ = ["RawDocument", "ParsedDocument", "StatementSummary", "extract", "read_document", "parse_document",
+           "find_unit", "PARSER_VERSION", "sha256_of"]

@@ -1,0 +1,94 @@
+"""Headline figures picked from the parsed lines (so each keeps its provenance).
+
+The rules follow DOMAIN.md: grand totals where printed (收入总计 / 支出总计, in final
+accounts the 总计 of each side), otherwise 收入合计 / 支出合计; basic and project
+expenditure from the 合计 row of the expenditure summary; function classes from
+the general-public-budget table by function; "三公" as the budget-year subtotal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.text import strip_ordinal
+
+
+@dataclass(frozen=True)
+class Headline:
+    metric: str
+    value_yuan: Decimal
+    line: BudgetLine
+
+
+_TOTAL_INCOME = ["收入总计", "总计", "收入合计", "本年收入合计", "当年收入小计"]
+_TOTAL_EXPENDITURE = ["支出总计", "总计", "支出合计", "本年支出合计", "当年支出小计"]
+_APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "财政拨款(补助)收入"]
+_OTHER_APPROPRIATIONS = ["政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"]
+_EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
+
+
+def _name(line: BudgetLine) -> str:
+    return strip_ordinal(line.item_name.split("/")[-1])
+
+
+def _first_by_name(lines: list[BudgetLine], names: list[str]) -> BudgetLine | None:
+    for name in names:
+        for line in lines:
+            if _name(line) == name:
+                return line
+    return None
+
+
+def pick_headlines(lines: list[BudgetLine]) -> list[Headline]:
+    result: list[Headline] = []
+
+    summary = [l for l in lines if l.statement == "income_expenditure_summary"]
+    income = [l for l in summary if l.section == "income"]
+    expenditure = [l for l in summary if l.section != "income"]
+    for metric, side, names in (
+        ("total_income", income, _TOTAL_INCOME),
+        ("total_expenditure", expenditure, _TOTAL_EXPENDITURE),
+    ):
+        line = _first_by_name(side, names)
+        if line:
+            result.append(Headline(metric, line.amount_yuan, line))
+
+    appropriation = _first_by_name(income, _APPROPRIATION)
+    if appropriation is None:
+        # Final accounts split appropriations by budget; take the general-budget
+        # line only when the other appropriation lines are blank or zero.
+        others = [l for l in income if _name(l) in _OTHER_APPROPRIATIONS and l.amount_yuan != 0]
+        if not others:
+            appropriation = _first_by_name(income, ["一般公共预算财政拨款收入", "一般公共预算财政拨款"])
+    if appropriation:
+        result.append(Headline("fiscal_appropriation_income", appropriation.amount_yuan, appropriation))
+
+    totals = [
+        l for l in lines
+        if l.statement == "expenditure_summary" and _name(l) in ("合计", "总计", "支出总计") and not l.item_code
+    ]
+    for measure, metric in _EXPENDITURE_MEASURES.items():
+        line = next((l for l in totals if l.measure == measure), None)
+        if line:
+            result.append(Headline(metric, line.amount_yuan, line))
+
+    seen: set[str] = set()
+    for line in lines:
+        if (
+            line.statement == "general_budget_expenditure_by_function"
+            and line.item_code
+            and len(line.item_code) == 3
+            and line.measure in ("total", "amount")
+            and line.item_code not in seen
+        ):
+            seen.add(line.item_code)
+            result.append(Headline(f"function:{line.item_code}", line.amount_yuan, line))
+
+    three_public = next(
+        (l for l in lines if l.statement == "three_public" and l.measure == "three_public_subtotal"), None
+    )
+    if three_public:
+        result.append(Headline("three_public_total", three_public.amount_yuan, three_public))
+    return result

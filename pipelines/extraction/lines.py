@@ -1,0 +1,154 @@
+"""Statement rows into canonical budget lines: one line per printed amount."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipelines.extraction.grid import AMOUNT, CODE, INDEX, column_groups, hspan, region_text
+from pipelines.extraction.measures import measure_for
+from pipelines.extraction.numbers import AmountError, parse_amount, to_yuan
+from pipelines.extraction.statements import StatementTable
+from pipelines.extraction.text import compact
+
+_DIGITS = re.compile(r"^\d+$")
+# Statements whose cells are mostly prose: kept as raw cells, not read as amounts yet.
+RAW_ONLY_STATEMENTS = {"unknown", "performance_targets"}
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    statement: str
+    section: str
+    item_code: str | None
+    item_name: str
+    measure: str
+    amount: Decimal  # as printed, in printed_unit
+    printed_amount: str
+    printed_unit: str
+    amount_yuan: Decimal
+    source_page: int
+    source_table: int
+    source_row: int  # 0-based row of the camelot table
+    source_col: int  # 0-based column of the camelot table
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something in a table that could not be read as the layout says it should be."""
+
+    kind: str
+    statement: str
+    page: int
+    table: int
+    row: int
+    col: int
+    detail: str
+
+
+def section_for(path: list[str]) -> str:
+    text = "".join(path)
+    if "收入" in text:
+        return "income"
+    if "用途" in text:
+        return "expenditure_by_purpose"
+    if "功能" in text and "支出" in text:
+        return "expenditure_by_function"
+    if "支出" in text:
+        return "expenditure"
+    return "main"
+
+
+def _group_measures(paths: list[list[str]], groups: list[list[int]], roles: list[str]) -> dict[int, str]:
+    """Measure of every amount column.
+
+    A header spanning every amount column of a group (一般公共预算支出 over
+    合计 | 基本支出 | 项目支出) is the table's caption, not a qualifier of one column.
+    """
+    measures: dict[int, str] = {}
+    for group in groups:
+        amount_cols = [c for c in group if roles[c] == AMOUNT]
+        caption = set.intersection(*(set(paths[c]) for c in amount_cols)) if len(amount_cols) > 1 else set()
+        for c in amount_cols:
+            measures[c] = measure_for([p for p in paths[c] if p not in caption], len(amount_cols) == 1)
+    return measures
+
+
+def parse_statement(statement: StatementTable, unit: str) -> tuple[list[BudgetLine], list[Problem]]:
+    """Every printed amount of a statement as a line, with its label, code and measure."""
+    if statement.statement in RAW_ONLY_STATEMENTS:
+        return [], []
+    layout = statement.layout
+    roles = layout.roles
+    groups = column_groups(roles)
+    lines: list[BudgetLine] = []
+    problems: list[Problem] = []
+    body_rows = sum(p.table.n_rows - p.first_body_row for p in statement.pieces)
+
+    measures = _group_measures(layout.paths, groups, roles)
+    for piece in statement.pieces:
+        table = piece.table
+        for r in range(piece.first_body_row, table.n_rows):
+            for group in groups:
+                amount_cols = [c for c in group if roles[c] == AMOUNT]
+                if not amount_cols:
+                    continue
+                code_parts: list[str] = []
+                name_parts: list[str] = []
+                for c in group:
+                    if roles[c] in (AMOUNT, INDEX) or piece.owner[r][c] is None:
+                        continue
+                    pr, pc = piece.owner[r][c]
+                    text = region_text(table, pr, pc, top=piece.first_body_row)
+                    if roles[c] == CODE and _DIGITS.match(text):
+                        code_parts.append(text)
+                    elif text and (not name_parts or name_parts[-1] != text):
+                        name_parts.append(text)
+                item_code = "".join(code_parts) or None
+                item_name = "/".join(name_parts)
+                if not item_name and not item_code and body_rows == 1 and len(groups) == 1:
+                    item_name = "合计"  # a one-row table with no label column is the total
+                section = section_for(layout.paths[group[0]])
+                for c in amount_cols:
+                    if piece.owner[r][c] is None:
+                        continue
+                    pr, pc = piece.owner[r][c]
+                    if piece.col_map[pc][0] != c:
+                        continue  # a merged cell's text is read once, at its first column
+                    start, end = hspan(table, pr, pc)
+                    text = table.texts[pr][pc]
+                    try:
+                        amount = parse_amount(text)
+                    except AmountError as exc:
+                        if start != end:
+                            continue  # a label spanning into an amount column
+                        problems.append(
+                            Problem("non_numeric_amount", statement.statement, table.page, table.index, pr, pc, str(exc))
+                        )
+                        continue
+                    if amount is None:
+                        continue
+                    if not item_name and not item_code:
+                        problems.append(
+                            Problem("unlabelled_amount", statement.statement, table.page, table.index, pr, pc,
+                                    f"amount {compact(text)} has no item label")
+                        )
+                    lines.append(
+                        BudgetLine(
+                            statement=statement.statement,
+                            section=section,
+                            item_code=item_code,
+                            item_name=item_name,
+                            measure=measures[c],
+                            amount=amount,
+                            printed_amount=compact(text),
+                            printed_unit=unit,
+                            amount_yuan=to_yuan(amount, unit),
+                            source_page=table.page,
+                            source_table=table.index,
+                            source_row=pr,
+                            source_col=pc,
+                        )
+                    )
+    return lines, problems

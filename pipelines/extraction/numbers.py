@@ -1,0 +1,61 @@
+"""Printed amounts and units to exact yuan."""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+
+from pipelines.extraction.text import compact
+
+UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
+CENT = Decimal("0.01")
+
+# Printed "nothing": blank, dashes, 无.  Zero is printed as 0 / 0.00 and is a value.
+_NOTHING = {"", "-", "--", "—", "——", "－", "无", "/"}
+_AMOUNT = re.compile(r"^-?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+class AmountError(ValueError):
+    """A cell that should hold an amount holds something else."""
+
+
+def is_amount(text: str | None) -> bool:
+    return bool(_AMOUNT.match(compact(text).replace("，", ",")))
+
+
+def parse_amount(text: str | None) -> Decimal | None:
+    """Printed amount → Decimal in the printed unit; None when nothing is printed.
+
+    Numbers that wrap inside narrow cells (``12,510.0`` / ``0``) come joined,
+    because all whitespace is removed before parsing.
+    """
+    cleaned = compact(text).replace("，", ",")
+    if cleaned in _NOTHING:
+        return None
+    negative = cleaned.startswith("(") and cleaned.endswith(")")
+    if negative:
+        cleaned = "-" + cleaned[1:-1]
+    if not _AMOUNT.match(cleaned):
+        raise AmountError(f"not an amount: {text!r}")
+    try:
+        return Decimal(cleaned.replace(",", ""))
+    except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
+        raise AmountError(f"not an amount: {text!r}") from exc
+
+
+def to_yuan(amount: Decimal, unit: str) -> Decimal:
+    """Amount in the printed unit → yuan, exact to the cent."""
+    try:
+        factor = UNIT_FACTORS[unit]
+    except KeyError as exc:
+        raise AmountError(f"unknown unit: {unit!r}") from exc
+    return (amount * factor).quantize(CENT)
+
+
+_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+
+
+def find_unit(text: str) -> str | None:
+    """The unit a ``单位：万元`` / ``单位:元`` line declares, if any."""
+    match = _UNIT_LINE.search(compact(text))
+    return match.group(1) if match else None

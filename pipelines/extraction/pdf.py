@@ -1,0 +1,176 @@
+"""Reading a PDF: page text for metadata, ruled tables with camelot.
+
+The output (``RawTable``) is plain data that serialises to JSON, so a parser
+change re-parses stored tables without running camelot again.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import re
+
+import camelot
+import pypdfium2
+
+from pipelines.extraction.numbers import is_amount
+from pipelines.extraction.text import normalize
+
+# camelot and pdfminer log every odd PDF construct at WARNING; they are noise here.
+for _name in ("camelot", "pdfminer", "pypdf"):
+    logging.getLogger(_name).setLevel(logging.ERROR)
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+_SAME_LINE_TOLERANCE = 3.0  # points: text pieces this close vertically share a line
+
+
+class PdfError(ValueError):
+    """The file cannot be read as a text PDF."""
+
+
+@dataclass
+class RawTable:
+    """One ruled table camelot found, with the text printed just above it."""
+
+    page: int  # 1-based page number as printed by the PDF viewer
+    index: int  # 0-based order of the table in the document
+    bbox: tuple[float, float, float, float]  # x1, y1 (bottom), x2, y2 (top)
+    cols: list[tuple[float, float]]  # x extent of each column
+    texts: list[list[str]]  # normalised cell text, row-major
+    borders: list[list[str]]  # per cell: the edges present, e.g. "LRTB"
+    context: list[str] = field(default_factory=list)  # lines between the previous table and this one
+    trailing: list[str] = field(default_factory=list)  # lines below the last table of a page
+
+    @property
+    def n_rows(self) -> int:
+        return len(self.texts)
+
+    @property
+    def n_cols(self) -> int:
+        return len(self.cols)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> RawTable:
+        data = dict(data)
+        data["bbox"] = tuple(data["bbox"])
+        data["cols"] = [tuple(c) for c in data["cols"]]
+        return cls(**data)
+
+
+def page_texts(pdf_bytes: bytes) -> list[str]:
+    """Normalised plain text of every page (cheap: pdfium, no layout analysis)."""
+    try:
+        document = pypdfium2.PdfDocument(pdf_bytes)
+    except pypdfium2.PdfiumError as exc:
+        raise PdfError(f"not a readable PDF: {exc}") from exc
+    try:
+        texts = []
+        for page in document:
+            textpage = page.get_textpage()
+            texts.append(normalize(textpage.get_text_range()))
+            textpage.close()
+            page.close()
+        return texts
+    finally:
+        document.close()
+
+
+def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
+    """Text lines printed between ``top`` and ``upper``, top to bottom, joined per visual line."""
+    pieces = [
+        (line.y1, line.x0, normalize(line.get_text()).strip())
+        for line in textlines
+        if line.y0 >= top - 1 and line.y1 <= upper + 1
+    ]
+    pieces = [p for p in pieces if p[2]]
+    pieces.sort(key=lambda p: (-p[0], p[1]))
+    lines: list[tuple[float, list[str]]] = []
+    for y, _x, text in pieces:
+        if lines and abs(lines[-1][0] - y) <= _SAME_LINE_TOLERANCE:
+            lines[-1][1].append(text)
+        else:
+            lines.append((y, [text]))
+    return [" ".join(parts) for _y, parts in lines]
+
+
+def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
+    try:
+        return list(
+            camelot.read_pdf(
+                io.BytesIO(pdf_bytes),
+                pages=pages,
+                flavor="lattice",
+                engine=engine,
+                split_text=True,  # keep a number from fusing with its neighbour's label
+                suppress_stdout=True,
+            )
+        )
+    except Exception as exc:  # camelot raises many types on malformed input
+        raise PdfError(f"camelot could not read the tables: {type(exc).__name__}: {exc}") from exc
+
+
+def _fused_cells(table) -> int:
+    """Cells holding a label line and an amount line: a ruling line camelot missed."""
+    count = 0
+    for row in table.cells:
+        for cell in row:
+            parts = [p.strip() for p in normalize(cell.text).splitlines() if p.strip()]
+            if len(parts) > 1 and any(is_amount(p) for p in parts) and any(_CJK.search(p) for p in parts):
+                count += 1
+    return count
+
+
+def read_tables(pdf_bytes: bytes, pages: str = "all") -> list[RawTable]:
+    """Every ruled table of the document, in reading order, with its title context.
+
+    The PDF's own vector lines are read first (fast); a page where that leaves
+    labels and amounts fused in one cell, because some rules are drawn in a way
+    the vector reader misses, is read again from the rendered image.
+    """
+    by_page: dict[int, list] = {}
+    for table in _camelot(pdf_bytes, pages, "vector"):
+        by_page.setdefault(int(table.page), []).append(table)
+    for page, tables in list(by_page.items()):
+        fused = sum(_fused_cells(t) for t in tables)
+        if fused:
+            rendered = _camelot(pdf_bytes, str(page), "raster")
+            if sum(_fused_cells(t) for t in rendered) < fused:
+                by_page[page] = rendered
+
+    result: list[RawTable] = []
+    for page in sorted(by_page):
+        upper = float("inf")
+        for table in sorted(by_page[page], key=lambda t: -t._bbox[3]):
+            x1, y1, x2, y2 = (float(v) for v in table._bbox)
+            result.append(
+                RawTable(
+                    page=page,
+                    index=len(result),
+                    bbox=(x1, y1, x2, y2),
+                    cols=[(float(a), float(b)) for a, b in table.cols],
+                    texts=[[normalize(cell.text) for cell in row] for row in table.cells],
+                    borders=[
+                        [
+                            ("L" if c.left else "") + ("R" if c.right else "")
+                            + ("T" if c.top else "") + ("B" if c.bottom else "")
+                            for c in row
+                        ]
+                        for row in table.cells
+                    ],
+                    context=_lines_between(table.textlines or [], y2, upper),
+                )
+            )
+            upper = y1
+        # A title can be orphaned at the foot of a page, its table starting on the next.
+        result[-1].trailing = _lines_between(by_page[page][0].textlines or [], float("-inf"), upper)
+    return result
+
+
+def read_pdf_bytes(path: Path) -> bytes:
+    return Path(path).read_bytes()

@@ -1,0 +1,104 @@
+"""From printed table titles to canonical statements.
+
+Titles vary by region, year and phase (预算 / 决算): 收支预算总表, 部门财务收支预算总表,
+收支总表, 收入支出决算总表 are one statement.  Patterns run on the compact title,
+most specific first, so 财政拨款收支预算总表 is not read as the plain summary.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pipelines.extraction.text import compact
+
+
+@dataclass(frozen=True)
+class Statement:
+    name: str
+    description: str
+
+
+STATEMENTS: dict[str, Statement] = {
+    s.name: s
+    for s in [
+        Statement("income_expenditure_summary", "收支总表: income and expenditure side by side"),
+        Statement("income_summary", "收入总表: income by source"),
+        Statement("expenditure_summary", "支出总表: expenditure split into basic and project"),
+        Statement("fiscal_appropriation_summary", "财政拨款收支总表"),
+        Statement("fiscal_appropriation_expenditure_by_function", "财政拨款支出表 by function code"),
+        Statement("general_budget_expenditure_by_function", "一般公共预算支出表 by function code"),
+        Statement(
+            "fiscal_appropriation_basic_expenditure_by_economic_class",
+            "财政拨款基本支出表 by economic code",
+        ),
+        Statement(
+            "general_budget_basic_expenditure_by_economic_class",
+            "一般公共预算基本支出表 by economic code",
+        ),
+        Statement("basic_expenditure_by_economic_class", "基本支出总表 by unit and economic class"),
+        Statement("project_expenditure", "项目支出表"),
+        Statement("three_public", '"三公"经费 (with 会议费, 培训费 or 机关运行经费 where printed)'),
+        Statement("government_fund_expenditure", "政府性基金预算支出表"),
+        Statement("state_capital_expenditure", "国有资本经营预算支出表"),
+        Statement("operating_costs", "机关运行经费支出表"),
+        Statement("procurement", "政府采购预算表"),
+        Statement("performance_targets", "绩效目标表"),
+        Statement("unknown", "a ruled table of no known kind, kept as raw cells"),
+    ]
+}
+
+# (pattern on the compact title, statement) — order matters: first match wins.
+_TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(p), name)
+    for p, name in [
+        (r"三公", "three_public"),
+        (r"绩效目标", "performance_targets"),
+        (r"政府采购", "procurement"),
+        (r"(财政拨款|政府预算拨款)收(入)?支(出)?(预算|决算)?总表", "fiscal_appropriation_summary"),
+        (r"收(入)?支(出)?(预算|决算)?总表", "income_expenditure_summary"),
+        (r"机关运行经费", "operating_costs"),
+        (r"政府性基金", "government_fund_expenditure"),
+        (r"国有资本经营", "state_capital_expenditure"),
+        (r"项目支出(预算|决算)?总?表", "project_expenditure"),
+        (r"一般公共预算(财政拨款)?基本支出", "general_budget_basic_expenditure_by_economic_class"),
+        (r"财政拨款基本支出", "fiscal_appropriation_basic_expenditure_by_economic_class"),
+        (r"基本支出(预算|决算)?总?表", "basic_expenditure_by_economic_class"),
+        (r"一般公共预算(财政拨款)?支出", "general_budget_expenditure_by_function"),
+        (r"财政拨款支出", "fiscal_appropriation_expenditure_by_function"),
+        (r"收入(预算|决算)?总?表", "income_summary"),
+        (r"支出(预算|决算)?总?表", "expenditure_summary"),
+    ]
+]
+
+# A title is short; a narrative sentence that mentions a table is not a title.
+_MAX_TITLE_LENGTH = 48
+_NOT_TITLE = re.compile(r"单位[:：]|部门[:：]|部门名称[:：]|编制(部门|单位)[:：]")
+_TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped titles)
+
+
+def classify_title(title: str) -> str | None:
+    """Canonical statement for a printed title, or None when it names no known statement."""
+    text = compact(title)
+    if not text or len(text) > _MAX_TITLE_LENGTH:
+        return None
+    for pattern, name in _TITLE_PATTERNS:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def find_title(lines: list[str]) -> tuple[str, str] | None:
+    """(printed title, statement) from the lines printed above a table, nearest first.
+
+    Wrapped titles (``…培训费支出预算`` / ``表``) are tried joined with the line above.
+    """
+    candidates = [line for line in lines if line.strip() and not _NOT_TITLE.search(compact(line))]
+    candidates = candidates[-_TITLE_LINES:]
+    singles = [candidates[i] for i in range(len(candidates) - 1, -1, -1)]
+    pairs = [candidates[i - 1] + candidates[i] for i in range(len(candidates) - 1, 0, -1)]
+    for text in singles + pairs:
+        statement = classify_title(text)
+        if statement:
+            return compact(text), statement
+    return None
