@@ -47,6 +47,14 @@ class Problem:
     detail: str
 
 
+def join_code(parts: list[str]) -> str | None:
+    """类 | 款 | 项 printed in separate columns → one code; 款 and 项 are two digits
+    even where the page drops the leading zero (``301 | 2`` is 30102)."""
+    if not parts:
+        return None
+    return parts[0] + "".join(p.zfill(2) for p in parts[1:])
+
+
 def section_for(path: list[str]) -> str:
     text = "".join(path)
     if "收入" in text:
@@ -105,7 +113,7 @@ def parse_statement(statement: StatementTable, unit: str) -> tuple[list[BudgetLi
                         code_parts.append(text)
                     elif text and (not name_parts or name_parts[-1] != text):
                         name_parts.append(text)
-                item_code = "".join(code_parts) or None
+                item_code = join_code(code_parts)
                 item_name = "/".join(name_parts)
                 if not item_name and not item_code and body_rows == 1 and len(groups) == 1:
                     item_name = "合计"  # a one-row table with no label column is the total

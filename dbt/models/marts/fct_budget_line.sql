@@ -1,0 +1,27 @@
+with lines as (
+    select * from {{ ref('stg_budget_line') }}
+),
+
+documents as (
+    select * from {{ ref('stg_document') }}
+)
+
+select
+    lines.document_id,
+    documents.fiscal_year,
+    documents.department_name,
+    lines.statement,
+    lines.section,
+    lines.item_code,
+    lines.item_name,
+    lines.measure,
+    lines.amount_yuan,
+    lines.source_page,
+    lines.source_table,
+    lines.source_row,
+    lines.source_col,
+    lines.printed_amount,
+    lines.printed_unit
+from lines
+inner join documents
+    on lines.document_id = documents.document_id

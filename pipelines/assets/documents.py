@@ -1,0 +1,59 @@
+"""Assets: discover the PDFs, extract each one, validate each extraction."""
+
+from dagster import AssetExecutionContext, MetadataValue, Output, asset
+
+from pipelines.discovery import SourceFile, discover
+from pipelines.processing import DocumentStatus, extract_source, validate_source
+from pipelines.resources import PipelinePaths
+from pipelines.progress import report
+
+
+@asset(group_name="ingest", description="Every distinct PDF under raw/ (by sha256), found recursively.")
+def source_files(context: AssetExecutionContext, paths: PipelinePaths) -> Output[list[dict]]:
+    sources = discover(paths.raw)
+    context.log.info(f"{len(sources)} PDF(s) under {paths.raw}")
+    return Output(
+        [vars(s) for s in sources],
+        metadata={"documents": len(sources), "raw_dir": str(paths.raw)},
+    )
+
+
+@asset(
+    group_name="ingest",
+    description="camelot tables and parsed rows per document, as files under the extraction folder "
+    "(extraction never writes DuckDB; unchanged files are not extracted again).",
+)
+def extracted_documents(
+    context: AssetExecutionContext, paths: PipelinePaths, source_files: list[dict]
+) -> Output[list[dict]]:
+    statuses = []
+    for source in map(lambda s: SourceFile(**s), source_files):
+        status = extract_source(source, paths.extracted)
+        if not status.reused:
+            report(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
+        statuses.append(status.to_dict())
+    fresh = sum(1 for s in statuses if not s["reused"])
+    return Output(
+        statuses,
+        metadata={"extracted": fresh, "reused": len(statuses) - fresh,
+                  "failed": sum(1 for s in statuses if not s["ok"])},
+    )
+
+
+@asset(group_name="ingest", description="pandera schema verdict for every extracted document.")
+def validated_documents(
+    context: AssetExecutionContext, paths: PipelinePaths, extracted_documents: list[dict]
+) -> Output[list[dict]]:
+    statuses = [validate_source(DocumentStatus(**s), paths.extracted).to_dict() for s in extracted_documents]
+    failed = [s for s in statuses if not s["ok"]]
+    return Output(
+        statuses,
+        metadata={
+            "valid": len(statuses) - len(failed),
+            "invalid": len(failed),
+            "failures": MetadataValue.md("\n".join(f"- {s['file_path']}: {s['reason']}" for s in failed) or "none"),
+        },
+    )
+
+
+__all__ = ["source_files", "extracted_documents", "validated_documents"]

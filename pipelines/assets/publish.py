@@ -1,0 +1,17 @@
+"""Asset: the read-only copy of the warehouse that BI tools and analysts open."""
+
+from dagster import AssetExecutionContext, MaterializeResult, asset
+
+from pipelines.assets.dbt import dbt_models
+from pipelines.resources import PipelinePaths
+from pipelines.warehouse import publish
+
+
+@asset(
+    group_name="warehouse",
+    deps=list(dbt_models.keys),
+    description="warehouse/published/yusuan.duckdb, atomically replaced after a successful dbt build.",
+)
+def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
+    target = publish(paths.warehouse, paths.published)
+    return MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})

@@ -1,0 +1,63 @@
+"""Asset: the raw schema of the DuckDB warehouse, written by this single step only."""
+
+from collections.abc import Iterator
+
+from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
+
+from pipelines.progress import report
+from pipelines.resources import PipelinePaths
+from pipelines.warehouse import connect, load_document, loaded_document_ids, record_quarantine
+
+
+RAW_TABLES = {
+    "document": "one row per loaded document: department, year, kind, scope, unit (as printed)",
+    "budget_line": "one row per printed amount, in exact yuan, with page/table/row/column",
+    "headline": "headline figures per document, each pointing at its budget line",
+    "extracted_cell": "every camelot cell, so any figure can be traced and re-parsed",
+    "statement": "the statements found per document, with printed title, pages and row counts",
+    "quarantine": "documents that failed extraction, validation or load, with the reason",
+}
+
+
+@multi_asset(
+    group_name="warehouse",
+    specs=[
+        AssetSpec(AssetKey(["raw", name]), description=text, deps=["validated_documents"])
+        for name, text in RAW_TABLES.items()
+    ],
+    description="The single DuckDB writer: one transaction per document; a quarantined document "
+    "never blocks the rest.",
+)
+def raw_tables(
+    context: AssetExecutionContext, paths: PipelinePaths, validated_documents: list[dict]
+) -> Iterator[MaterializeResult]:
+    summary = {"loaded": 0, "unchanged": 0, "quarantined": 0, "rows": 0}
+    con = connect(paths.warehouse)
+    try:
+        already = loaded_document_ids(con)
+        for status in validated_documents:
+            doc_id, file_path = status["document_id"], status["file_path"]
+            if doc_id in already:
+                summary["unchanged"] += 1
+                continue
+            if not status["ok"]:
+                record_quarantine(con, doc_id, file_path, status["stage"], status["reason"], status["details"])
+                report(file_path, f"quarantined at {status['stage']}: {status['reason']}")
+                summary["quarantined"] += 1
+                continue
+            try:
+                rows = load_document(con, paths.extracted, doc_id, file_path)
+            except Exception as exc:  # a load failure quarantines this document only
+                record_quarantine(con, doc_id, file_path, "load", f"{type(exc).__name__}: {exc}")
+                report(file_path, f"quarantined at load: {exc}")
+                summary["quarantined"] += 1
+                continue
+            report(file_path, f"loaded {rows} lines")
+            summary["loaded"] += 1
+            summary["rows"] += rows
+        summary["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
+        summary["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
+    finally:
+        con.close()
+    for name in RAW_TABLES:
+        yield MaterializeResult(asset_key=AssetKey(["raw", name]), metadata=summary)

@@ -1,0 +1,152 @@
+"""``yusuan``: the one-machine entry point.
+
+``yusuan run`` runs the whole Dagster job in process (the same assets the
+nightly schedule runs); ``yusuan extract`` checks one file without a warehouse.
+
+Exit codes: 0 when the run completed (quarantined documents are reported, not
+fatal), 1 when the run failed or, with ``--strict``, anything was quarantined,
+2 for a configuration error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import os
+import sys
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+
+
+def _show_progress() -> None:
+    handler = logging.StreamHandler(sys.stdout)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    progress = logging.getLogger("yusuan.progress")
+    progress.addHandler(handler)
+    progress.setLevel(logging.INFO)
+    progress.propagate = False
+
+
+def _run(args: argparse.Namespace) -> int:
+    raw_dir = Path(args.raw).expanduser().resolve() if args.raw else None
+    if raw_dir is not None:
+        if not raw_dir.is_dir():
+            print(f"yusuan: --raw {raw_dir} is not a directory", file=sys.stderr)
+            return EXIT_CONFIG
+        os.environ["YUSUAN_RAW_DIR"] = str(raw_dir)
+    if args.warehouse:
+        os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
+
+    # Imported after the environment is set: resources read it.
+    from dagster import materialize
+
+    from pipelines.definitions import ALL_ASSETS
+    from pipelines.resources import PipelinePaths, dbt_resource
+
+    paths = PipelinePaths.from_env()
+    if not paths.raw.is_dir():
+        print(f"yusuan: raw directory {paths.raw} does not exist", file=sys.stderr)
+        return EXIT_CONFIG
+    print(f"yusuan run: {paths.raw} → {paths.warehouse}", flush=True)
+    _show_progress()
+    run_log = paths.warehouse.parent / "logs" / "last_run.log"
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    # dbt's own output goes to the run log; the terminal gets one line per document.
+    with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+        result = materialize(
+            ALL_ASSETS,
+            resources={"paths": paths, "dbt": dbt_resource()},
+            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
+            raise_on_error=False,
+        )
+    seconds = time.perf_counter() - started
+    if not result.success:
+        failed = [e.step_key for e in result.all_events if e.is_step_failure]
+        print(f"yusuan run failed in step(s) {', '.join(failed)} after {seconds:.1f}s; see {run_log}",
+              file=sys.stderr)
+        return EXIT_FAILED
+
+    summary = next(
+        {k: v.value for k, v in event.materialization.metadata.items()}
+        for event in result.get_asset_materialization_events()
+        if event.asset_key.path == ["raw", "document"]
+    )
+    print(
+        f"documents: {summary['loaded']} loaded, {summary['unchanged']} skipped as unchanged, "
+        f"{summary['quarantined']} quarantined; rows: {summary['rows']} loaded "
+        f"({summary['total_documents']} documents, {summary['total_lines']} lines in the warehouse); "
+        f"{seconds:.1f}s"
+    )
+    print(f"published: {paths.published}")
+    if args.strict and summary["quarantined"]:
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _extract(args: argparse.Namespace) -> int:
+    from pipelines.extraction.document import extract
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"yusuan: {path} is not a file", file=sys.stderr)
+        return EXIT_CONFIG
+    raw, parsed = extract(path.read_bytes())
+    if args.json:
+        payload = {
+            "document_id": raw.sha256,
+            "file": str(path),
+            "metadata": asdict(parsed.metadata),
+            "statements": [asdict(s) for s in parsed.statements],
+            "headlines": {h.metric: str(h.value_yuan) for h in parsed.headlines},
+            "problems": [asdict(p) for p in parsed.problems],
+        }
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        return EXIT_OK
+    meta = parsed.metadata
+    print(f"{path.name}  sha256 {raw.sha256}")
+    print(f"  department  {meta.department_name}")
+    print(f"  fiscal year {meta.fiscal_year}   kind {meta.document_kind}   scope {meta.scope}   "
+          f"unit {meta.printed_unit}   pages {meta.pages}")
+    print("  statements:")
+    for s in parsed.statements:
+        pages = f"{min(s.pages)}-{max(s.pages)}" if len(s.pages) > 1 else str(s.pages[0])
+        print(f"    {s.statement:58s} p{pages:7s} rows {s.rows:4d}  lines {s.lines:4d}"
+              f"{'  (empty)' if s.empty else ''}  {s.title or ''}")
+    print("  headline (yuan):")
+    for h in parsed.headlines:
+        print(f"    {h.metric:30s} {h.value_yuan:>20,}   p{h.line.source_page} {h.line.item_name}")
+    for p in parsed.problems:
+        print(f"  problem: {p.kind} {p.statement} p{p.page} row {p.row} col {p.col}: {p.detail}")
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="yusuan", description="Budget PDFs into a DuckDB warehouse.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the nightly job in process on raw/")
+    run.add_argument("--raw", help="folder of PDFs (default: raw/ or $YUSUAN_RAW_DIR)")
+    run.add_argument("--warehouse", help="DuckDB file (default: warehouse/yusuan.duckdb or $YUSUAN_WAREHOUSE)")
+    run.add_argument("--strict", action="store_true", help="exit 1 when any document was quarantined")
+    run.set_defaults(handler=_run)
+
+    one = commands.add_parser("extract", help="extract one PDF and print what was found")
+    one.add_argument("file")
+    one.add_argument("--json", action="store_true", help="machine-readable output")
+    one.set_defaults(handler=_extract)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,44 @@
+"""The dbt project as Dagster sees it, with a manifest kept current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtProject
+
+from pipelines import settings
+
+dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+dbt_project.prepare_if_dev()
+
+_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml")
+
+
+def _newest_source_mtime() -> float:
+    newest = 0.0
+    for name in _SOURCES:
+        path = settings.DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        newest = max([newest, *(p.stat().st_mtime for p in files)])
+    return newest
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its sources.
+
+    The asset definitions are built from the manifest, so this runs before they
+    load: on a fresh clone, and after anyone edits a model.
+    """
+    manifest = Path(dbt_project.manifest_path)
+    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+        return manifest
+    env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.warehouse_path())}
+    subprocess.run(
+        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
+         "--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
+        check=True, env=env, cwd=settings.DBT_PROJECT_DIR,
+    )
+    return manifest

@@ -1,0 +1,19 @@
+"""The Dagster code location: assets, the nightly job and resources."""
+
+from dagster import AssetSelection, Definitions, define_asset_job
+
+from pipelines.assets.dbt import dbt_models
+from pipelines.assets.documents import extracted_documents, source_files, validated_documents
+from pipelines.assets.publish import published_warehouse
+from pipelines.assets.warehouse import raw_tables
+from pipelines.resources import PipelinePaths, dbt_resource
+
+ALL_ASSETS = [source_files, extracted_documents, validated_documents, raw_tables, dbt_models, published_warehouse]
+
+nightly_job = define_asset_job("nightly", selection=AssetSelection.all(), description="raw/ → warehouse, end to end")
+
+defs = Definitions(
+    assets=ALL_ASSETS,
+    jobs=[nightly_job],
+    resources={"paths": PipelinePaths.from_env(), "dbt": dbt_resource()},
+)

@@ -1,0 +1,44 @@
+"""Finding the PDFs a data team dropped into ``raw/``.
+
+The layout of ``raw/`` is free: PDFs are found recursively; what a document is
+comes from its pages, never from its name.  Identity is the sha256 of the bytes,
+so the same file under two names is one document, and a changed file is a new one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+_CHUNK = 1 << 20
+
+
+@dataclass(frozen=True)
+class SourceFile:
+    path: str
+    document_id: str  # sha256 of the bytes
+    size: int
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        while chunk := handle.read(_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def discover(raw_dir: Path) -> list[SourceFile]:
+    """Every ``*.pdf`` under ``raw_dir`` (any case), one entry per distinct content."""
+    raw_dir = Path(raw_dir).resolve()
+    found: dict[str, SourceFile] = {}
+    for path in sorted(raw_dir.rglob("*")):
+        if path.suffix.lower() != ".pdf" or not path.is_file():
+            continue
+        # A symlink may point anywhere; only files that really live under raw/ are read.
+        if not path.resolve().is_relative_to(raw_dir):
+            continue
+        document_id = sha256_file(path)
+        found.setdefault(document_id, SourceFile(str(path), document_id, path.stat().st_size))
+    return list(found.values())

@@ -1,0 +1,67 @@
+"""Per-document steps shared by the Dagster assets and the CLI.
+
+Each step is stateless: a source file (or its extraction folder) in, files and a
+status record out.  That is what lets Dagster run extraction for many documents
+in parallel or on other machines while one step alone writes DuckDB.
+"""
+
+from __future__ import annotations
+
+import json
+import traceback
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from pipelines.discovery import SourceFile
+from pipelines.extraction.document import PARSER_VERSION, extract
+from pipelines.storage import document_dir, is_extracted, write_extraction
+from pipelines.validation import validate_extraction
+
+
+@dataclass
+class DocumentStatus:
+    document_id: str
+    file_path: str
+    ok: bool
+    stage: str  # the last stage reached: extract | validate
+    reason: str = ""
+    details: str = ""
+    reused: bool = False  # the stored output of an earlier run was used
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def extract_source(source: SourceFile, extract_dir: Path) -> DocumentStatus:
+    """Run camelot and the parsers on one file, unless its output is already stored."""
+    if is_extracted(extract_dir, source.document_id):
+        return DocumentStatus(source.document_id, source.path, True, "extract", reused=True)
+    try:
+        raw, parsed = extract(Path(source.path).read_bytes())
+        write_extraction(extract_dir, Path(source.path), raw, parsed)
+    except Exception as exc:  # one bad file must never stop the others
+        return DocumentStatus(
+            source.document_id, source.path, False, "extract",
+            reason=f"{type(exc).__name__}: {exc}", details=traceback.format_exc(limit=3),
+        )
+    return DocumentStatus(source.document_id, source.path, True, "extract")
+
+
+def validate_source(status: DocumentStatus, extract_dir: Path) -> DocumentStatus:
+    """Validate an extraction once per parser version; the verdict is stored beside it."""
+    if not status.ok:
+        return status
+    verdict_path = document_dir(extract_dir, status.document_id) / "validation.json"
+    verdict = json.loads(verdict_path.read_text(encoding="utf-8")) if verdict_path.exists() else None
+    if verdict is None or verdict.get("parser_version") != PARSER_VERSION:
+        result = validate_extraction(extract_dir, status.document_id)
+        verdict = {"parser_version": PARSER_VERSION, "errors": result.errors}
+        verdict_path.write_text(json.dumps(verdict, ensure_ascii=False, indent=1), encoding="utf-8")
+    errors = verdict["errors"]
+    if errors:
+        return DocumentStatus(
+            status.document_id, status.file_path, False, "validate",
+            reason=f"{len(errors)} schema check(s) failed: {errors[0]}", details="\n".join(errors),
+            reused=status.reused,
+        )
+    return DocumentStatus(status.document_id, status.file_path, True, "validate", reused=status.reused)

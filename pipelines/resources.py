@@ -1,0 +1,50 @@
+"""Dagster resources, configured from environment variables."""
+
+
+import sys
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from dagster_dbt import DbtCliResource
+
+from pipelines import settings
+from pipelines.dbt_project import dbt_project
+
+
+class PipelinePaths(ConfigurableResource):
+    """The folders and files one pipeline run reads and writes."""
+
+    raw_dir: str
+    warehouse_path: str
+    extract_dir: str
+    published_path: str
+
+    @classmethod
+    def from_env(cls) -> "PipelinePaths":
+        return cls(
+            raw_dir=str(settings.raw_dir()),
+            warehouse_path=str(settings.warehouse_path()),
+            extract_dir=str(settings.extract_dir()),
+            published_path=str(settings.published_path()),
+        )
+
+    @property
+    def raw(self) -> Path:
+        return Path(self.raw_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return Path(self.warehouse_path)
+
+    @property
+    def extracted(self) -> Path:
+        return Path(self.extract_dir)
+
+    @property
+    def published(self) -> Path:
+        return Path(self.published_path)
+
+
+def dbt_resource() -> DbtCliResource:
+    # The venv's dbt, whether or not the venv is on PATH.
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

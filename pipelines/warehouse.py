@@ -1,0 +1,130 @@
+"""The DuckDB warehouse: raw tables, one transaction per document, quarantine, publish.
+
+Only the loader step writes here (a single writer); extraction hands over files.
+Every statement is parameterised: department names and file names are data.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from datetime import datetime, timezone
+from pathlib import Path
+
+import duckdb
+
+from pipelines.storage import document_dir, read_document_meta
+
+RAW_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.document (
+  document_id VARCHAR PRIMARY KEY, file_path VARCHAR, file_name VARCHAR, department_name VARCHAR,
+  fiscal_year INTEGER, document_kind VARCHAR, scope VARCHAR, printed_unit VARCHAR, pages INTEGER,
+  parser_version VARCHAR, extracted_at TIMESTAMP, loaded_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS raw.budget_line (
+  document_id VARCHAR, statement VARCHAR, section VARCHAR, item_code VARCHAR, item_name VARCHAR,
+  measure VARCHAR, amount_yuan DECIMAL(18,2), printed_amount VARCHAR, printed_unit VARCHAR,
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
+CREATE TABLE IF NOT EXISTS raw.headline (
+  document_id VARCHAR, metric VARCHAR, value_yuan DECIMAL(18,2), statement VARCHAR,
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
+CREATE TABLE IF NOT EXISTS raw.extracted_cell (
+  document_id VARCHAR, page INTEGER, table_index INTEGER, row_index INTEGER, col_index INTEGER, text VARCHAR);
+CREATE TABLE IF NOT EXISTS raw.statement (
+  document_id VARCHAR, statement VARCHAR, printed_title VARCHAR, printed_unit VARCHAR,
+  first_page INTEGER, last_page INTEGER, first_table INTEGER, body_rows INTEGER, line_count INTEGER,
+  is_empty BOOLEAN);
+CREATE TABLE IF NOT EXISTS raw.quarantine (
+  document_id VARCHAR, file_path VARCHAR, stage VARCHAR, reason VARCHAR, details VARCHAR,
+  first_seen TIMESTAMP, last_seen TIMESTAMP);
+"""
+
+# Parquet file in the extraction folder -> raw table it loads into.
+_PARQUET_TABLES = {
+    "lines.parquet": "raw.budget_line",
+    "headlines.parquet": "raw.headline",
+    "cells.parquet": "raw.extracted_cell",
+    "statements.parquet": "raw.statement",
+}
+_DOCUMENT_TABLES = ["raw.document", *_PARQUET_TABLES.values()]
+
+
+def now() -> datetime:
+    return datetime.now(timezone.utc).replace(tzinfo=None)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path))
+    con.execute(RAW_DDL)
+    return con
+
+
+def loaded_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT document_id FROM raw.document").fetchall()}
+
+
+def load_document(con: duckdb.DuckDBPyConnection, extract_dir: Path, document_id: str, file_path: str) -> int:
+    """Replace one document's rows in a single transaction; returns the budget lines loaded."""
+    meta = read_document_meta(extract_dir, document_id)
+    folder = document_dir(extract_dir, document_id)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _DOCUMENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+        con.execute(
+            "INSERT INTO raw.document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                document_id, file_path, Path(file_path).name, meta["department_name"], meta["fiscal_year"],
+                meta["document_kind"], meta["scope"], meta["printed_unit"], meta["pages"],
+                meta["parser_version"], datetime.fromtimestamp(os.path.getmtime(folder / "document.json")), now(),
+            ],
+        )
+        for file_name, table in _PARQUET_TABLES.items():
+            con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [str(folder / file_name)])
+        con.execute("DELETE FROM raw.quarantine WHERE document_id = ?", [document_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM raw.budget_line WHERE document_id = ?", [document_id]).fetchone()[0]
+
+
+def record_quarantine(
+    con: duckdb.DuckDBPyConnection, document_id: str, file_path: str, stage: str, reason: str, details: str = ""
+) -> None:
+    """Upsert a quarantine record; first_seen survives repeated failures."""
+    seen = now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        existing = con.execute(
+            "SELECT min(first_seen) FROM raw.quarantine WHERE document_id = ?", [document_id]
+        ).fetchone()[0]
+        con.execute("DELETE FROM raw.quarantine WHERE document_id = ?", [document_id])
+        con.execute(
+            "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [document_id, file_path, stage, reason, details, existing or seen, seen],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def quarantined_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT document_id FROM raw.quarantine").fetchall()}
+
+
+def publish(warehouse_path: Path, published_path: Path) -> Path:
+    """Atomically replace the read-only copy BI tools open.
+
+    Readers keep whichever file they opened: the old inode stays valid until they
+    close it, and a new reader sees the complete new file, never a mix.
+    """
+    published_path = Path(published_path)
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    staging = published_path.with_name(f".{published_path.name}.tmp")
+    shutil.copyfile(warehouse_path, staging)
+    os.chmod(staging, 0o444)
+    os.replace(staging, published_path)
+    return published_path
