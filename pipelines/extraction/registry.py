@@ -73,6 +73,7 @@ _TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
 
 # A title is short; a narrative sentence that mentions a table is not a title.
 _MAX_TITLE_LENGTH = 48
+_SENTENCE = re.compile(r"[,，。;；]")
 _NOT_TITLE = re.compile(r"单位[:：]|部门[:：]|部门名称[:：]|编制(部门|单位)[:：]")
 _TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped titles)
 
@@ -80,7 +81,7 @@ _TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped tit
 def classify_title(title: str) -> str | None:
     """Canonical statement for a printed title, or None when it names no known statement."""
     text = compact(title)
-    if not text or len(text) > _MAX_TITLE_LENGTH:
+    if not text or len(text) > _MAX_TITLE_LENGTH or _SENTENCE.search(text):
         return None
     for pattern, name in _TITLE_PATTERNS:
         if pattern.search(text):

@@ -1,0 +1,34 @@
+# Two commands set everything up on a fresh machine: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+
+.PHONY: setup run test dev clean
+
+setup: $(VENV)/.installed
+
+# Reinstalled whenever pyproject.toml changes.
+$(VENV)/.installed: pyproject.toml
+	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "yusuan needs Python 3.11"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $@
+
+## run: build the environment, then run the nightly job on the sample PDFs in raw/
+run: setup
+	$(BIN)/yusuan run
+
+## test: the whole test suite; pytest's exit 5 (no tests collected) is reported, not an error
+test: setup
+	@$(BIN)/python -m pytest -q; rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (exit 5)"; exit 0; fi; \
+	exit $$rc
+
+## dev: the Dagster UI (asset graph, runs) on http://127.0.0.1:3000
+dev: setup
+	mkdir -p $(DAGSTER_HOME)
+	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+clean:
+	rm -rf $(VENV) warehouse/yusuan.duckdb warehouse/extracted warehouse/published warehouse/logs dbt/target dbt/logs

@@ -1,0 +1,34 @@
+"""Shared fixtures: the sample PDFs shipped in raw/, extracted once per session."""
+
+from __future__ import annotations
+
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import pytest
+
+from pipelines.extraction.document import ParsedDocument, RawDocument, extract
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+RAW = PROJECT_ROOT / "raw"
+DATA = Path(__file__).resolve().parent / "data"
+
+
+def sample(name: str) -> Path:
+    """A sample PDF in raw/ by file name (raw/ may be organised in any folders)."""
+    matches = list(RAW.rglob(name))
+    assert len(matches) == 1, f"sample {name} not found once under {RAW}"
+    return matches[0]
+
+
+def _extract_path(path: Path) -> tuple[RawDocument, ParsedDocument]:
+    return extract(path.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def corpus() -> dict[str, tuple[RawDocument, ParsedDocument]]:
+    """Every sample PDF extracted once (two worker processes, as on CI's two cores)."""
+    paths = sorted(RAW.rglob("*.pdf"))
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        results = list(pool.map(_extract_path, paths))
+    return {path.name: result for path, result in zip(paths, results)}
