@@ -20,7 +20,7 @@ from pipelines.extraction.numbers import is_amount
 from pipelines.extraction.text import normalize
 
 # camelot and pdfminer log every odd PDF construct at WARNING; they are noise here.
-for _name in ("camelot", "pdfminer", "pypdf"):
+for _name in ("camelot", "pdfminer", "playa", "pypdf"):
     logging.getLogger(_name).setLevel(logging.ERROR)
 
 _CJK = re.compile(r"[\u4e00-\u9fff]")
