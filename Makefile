@@ -28,7 +28,8 @@ test: setup
 ## dev: the Dagster UI (asset graph, runs) on http://127.0.0.1:3000
 dev: setup
 	mkdir -p $(DAGSTER_HOME)
-	DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
 
 clean:
 	rm -rf $(VENV) warehouse/yusuan.duckdb warehouse/extracted warehouse/published warehouse/logs dbt/target dbt/logs

@@ -12,7 +12,6 @@ from dagster_dbt import DbtProject
 from pipelines import settings
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
-dbt_project.prepare_if_dev()
 
 _SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml")
 
