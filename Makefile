@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev clean
+.PHONY: setup run test dev accuracy clean
 
 setup: $(VENV)/.installed
 
@@ -30,6 +30,10 @@ dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || printf 'telemetry:\n  enabled: false\n' > $(DAGSTER_HOME)/dagster.yaml
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+
+## accuracy: per document, statements found, rows and identities passed / broken
+accuracy: setup
+	$(BIN)/python benchmarks/accuracy.py
 
 clean:
 	rm -rf $(VENV) warehouse/yusuan.duckdb warehouse/extracted warehouse/published warehouse/logs dbt/target dbt/logs

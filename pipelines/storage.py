@@ -19,6 +19,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipelines.extraction.document import PARSER_VERSION, ParsedDocument, RawDocument
+from pipelines.extraction.identities import run_checks
 
 AMOUNT_TYPE = pa.decimal128(18, 2)
 
@@ -28,7 +29,7 @@ LINE_SCHEMA = pa.schema(
         ("item_code", pa.string()), ("item_name", pa.string()), ("measure", pa.string()),
         ("amount_yuan", AMOUNT_TYPE), ("printed_amount", pa.string()), ("printed_unit", pa.string()),
         ("source_page", pa.int32()), ("source_table", pa.int32()), ("source_row", pa.int32()),
-        ("source_col", pa.int32()),
+        ("source_col", pa.int32()), ("budget_unit", pa.string()),
     ]
 )
 HEADLINE_SCHEMA = pa.schema(
@@ -42,6 +43,14 @@ CELL_SCHEMA = pa.schema(
     [
         ("document_id", pa.string()), ("page", pa.int32()), ("table_index", pa.int32()),
         ("row_index", pa.int32()), ("col_index", pa.int32()), ("text", pa.string()),
+    ]
+)
+CHECK_SCHEMA = pa.schema(
+    [
+        ("document_id", pa.string()), ("check_name", pa.string()), ("statement", pa.string()),
+        ("subject", pa.string()), ("expected_yuan", AMOUNT_TYPE), ("actual_yuan", AMOUNT_TYPE),
+        ("difference_yuan", AMOUNT_TYPE), ("tolerance_yuan", AMOUNT_TYPE), ("status", pa.string()),
+        ("source_page", pa.int32()), ("source_row", pa.int32()),
     ]
 )
 STATEMENT_SCHEMA = pa.schema(
@@ -59,10 +68,16 @@ def document_dir(extract_dir: Path, sha256: str) -> Path:
 
 
 def is_extracted(extract_dir: Path, sha256: str) -> bool:
+    """The stored output was made by the current parser."""
     meta = document_dir(extract_dir, sha256) / "document.json"
     if not meta.exists():
         return False
     return json.loads(meta.read_text(encoding="utf-8")).get("parser_version") == PARSER_VERSION
+
+
+def has_raw_tables(extract_dir: Path, sha256: str) -> bool:
+    """camelot's output is stored, so a newer parser can run without camelot."""
+    return (document_dir(extract_dir, sha256) / "raw.json").exists()
 
 
 def write_extraction(
@@ -107,6 +122,18 @@ def write_extraction(
                 schema=CELL_SCHEMA,
             ),
             staging / "cells.parquet",
+        )
+        pq.write_table(
+            pa.Table.from_pylist(
+                [
+                    {"document_id": doc_id, "check_name": r.check, "statement": r.statement, "subject": r.subject,
+                     "expected_yuan": r.expected, "actual_yuan": r.actual, "difference_yuan": r.difference,
+                     "tolerance_yuan": r.tolerance, "status": r.status, "source_page": r.page, "source_row": r.row}
+                    for r in run_checks(parsed.lines, parsed.headlines)
+                ],
+                schema=CHECK_SCHEMA,
+            ),
+            staging / "checks.parquet",
         )
         pq.write_table(
             pa.Table.from_pylist(

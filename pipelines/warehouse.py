@@ -24,7 +24,7 @@ CREATE TABLE IF NOT EXISTS raw.document (
 CREATE TABLE IF NOT EXISTS raw.budget_line (
   document_id VARCHAR, statement VARCHAR, section VARCHAR, item_code VARCHAR, item_name VARCHAR,
   measure VARCHAR, amount_yuan DECIMAL(18,2), printed_amount VARCHAR, printed_unit VARCHAR,
-  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER, budget_unit VARCHAR);
 CREATE TABLE IF NOT EXISTS raw.headline (
   document_id VARCHAR, metric VARCHAR, value_yuan DECIMAL(18,2), statement VARCHAR,
   source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
@@ -34,6 +34,10 @@ CREATE TABLE IF NOT EXISTS raw.statement (
   document_id VARCHAR, statement VARCHAR, printed_title VARCHAR, printed_unit VARCHAR,
   first_page INTEGER, last_page INTEGER, first_table INTEGER, body_rows INTEGER, line_count INTEGER,
   is_empty BOOLEAN);
+CREATE TABLE IF NOT EXISTS raw.reconciliation (
+  document_id VARCHAR, check_name VARCHAR, statement VARCHAR, subject VARCHAR,
+  expected_yuan DECIMAL(18,2), actual_yuan DECIMAL(18,2), difference_yuan DECIMAL(18,2),
+  tolerance_yuan DECIMAL(18,2), status VARCHAR, source_page INTEGER, source_row INTEGER);
 CREATE TABLE IF NOT EXISTS raw.quarantine (
   document_id VARCHAR, file_path VARCHAR, stage VARCHAR, reason VARCHAR, details VARCHAR,
   first_seen TIMESTAMP, last_seen TIMESTAMP);
@@ -45,8 +49,15 @@ _PARQUET_TABLES = {
     "headlines.parquet": "raw.headline",
     "cells.parquet": "raw.extracted_cell",
     "statements.parquet": "raw.statement",
+    "checks.parquet": "raw.reconciliation",
 }
 _DOCUMENT_TABLES = ["raw.document", *_PARQUET_TABLES.values()]
+
+
+# Columns added after a table was first created: applied to existing warehouses.
+MIGRATIONS = [
+    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS budget_unit VARCHAR",
+]
 
 
 def now() -> datetime:
@@ -57,11 +68,15 @@ def connect(path: Path) -> duckdb.DuckDBPyConnection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
     con = duckdb.connect(str(path))
     con.execute(RAW_DDL)
+    for statement in MIGRATIONS:
+        con.execute(statement)
     return con
 
 
-def loaded_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
-    return {row[0] for row in con.execute("SELECT document_id FROM raw.document").fetchall()}
+def loaded_document_ids(con: duckdb.DuckDBPyConnection, parser_version: str) -> set[str]:
+    """Documents loaded by the current parser; older loads are reloaded from re-parsed output."""
+    rows = con.execute("SELECT document_id FROM raw.document WHERE parser_version = ?", [parser_version])
+    return {row[0] for row in rows.fetchall()}
 
 
 def load_document(con: duckdb.DuckDBPyConnection, extract_dir: Path, document_id: str, file_path: str) -> int:

@@ -49,7 +49,7 @@ class BudgetLineSchema(pa.DataFrameModel):
     section: Series[str]
     item_code: Series[str] = pa.Field(nullable=True, str_matches=CLASSIFICATION_CODE)
     item_name: Series[str]
-    measure: Series[str] = pa.Field(isin=MEASURES)
+    measure: Series[str]
     amount_yuan: Series[object]
     printed_amount: Series[str]
     printed_unit: Series[str] = pa.Field(isin=["元", "万元"])
@@ -57,10 +57,17 @@ class BudgetLineSchema(pa.DataFrameModel):
     source_table: Series[np.int32] = pa.Field(ge=0)
     source_row: Series[np.int32] = pa.Field(ge=0)
     source_col: Series[np.int32] = pa.Field(ge=0)
+    budget_unit: Series[str] = pa.Field(nullable=True)
 
     @pa.check("amount_yuan", error="amount is not an exact DECIMAL(18,2)")
     def amount_is_exact(cls, series: Series[object]) -> Series[bool]:
         return _exact_amounts(series)
+
+    @pa.check("measure", error="measure outside the vocabulary")
+    def measure_in_vocabulary(cls, series: Series[str]) -> Series[bool]:
+        # A measure may be qualified by its printed header (``total:其中…``) when
+        # two columns of one table would otherwise share it.
+        return series.str.split(":").str[0].isin(MEASURES)
 
     @pa.dataframe_check(error="a labelled line needs an item name or a code")
     def labelled(cls, df: pd.DataFrame) -> Series[bool]:

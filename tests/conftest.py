@@ -32,3 +32,12 @@ def corpus() -> dict[str, tuple[RawDocument, ParsedDocument]]:
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_extract_path, paths))
     return {path.name: result for path, result in zip(paths, results)}
+
+
+@pytest.fixture(scope="session")
+def futian(tmp_path_factory) -> tuple[RawDocument, ParsedDocument]:
+    """The Shenzhen Futian 2022 seed rendered as a ruled PDF, then extracted like any file."""
+    from tests.renderers.futian import render_futian_2022
+
+    path = render_futian_2022(tmp_path_factory.mktemp("futian") / "futian_2022.pdf")
+    return extract(path.read_bytes())

@@ -168,5 +168,13 @@ def test_core_statements_found(corpus, name):
 
 
 @pytest.mark.parametrize("name", sorted(METADATA))
+def test_each_statement_found_once(corpus, name):
+    """A statement found twice means a title was misread (e.g. a wrapped title cut in two)."""
+    repeatable = {"unknown", "performance_targets"}
+    found = [s.statement for s in corpus[name][1].statements if s.statement not in repeatable]
+    assert len(found) == len(set(found))
+
+
+@pytest.mark.parametrize("name", sorted(METADATA))
 def test_no_parse_problems(corpus, name):
     assert corpus[name][1].problems == []

@@ -62,7 +62,8 @@ def _populate(path: Path) -> None:
             for col, (measure, text) in enumerate(zip(("total", "basic", "project"), printed), start=1):
                 amount = _to_yuan(text, mult)
                 con.execute(
-                    "INSERT INTO raw.budget_line VALUES "
+                    "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
+                    "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
                     "(?, 'expenditure_summary', 'expenditure', NULL, '合计', ?, ?, ?, ?, 5, 0, 2, ?)",
                     [doc_id, measure, amount, text, unit, col],
                 )
@@ -77,7 +78,8 @@ def _populate(path: Path) -> None:
             code, name = ("205", "教育支出") if dept == EDU else ("201", "一般公共服务支出")
             amount = _to_yuan(printed[0], mult)
             con.execute(
-                "INSERT INTO raw.budget_line VALUES "
+                "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
+                    "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
                 "(?, 'expenditure_summary', 'expenditure_by_function', ?, ?, 'total', ?, ?, ?, 5, 0, 3, 1)",
                 [doc_id, code, name, amount, printed[0], unit],
             )

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
+from pipelines.extraction.document import PARSER_VERSION
 from pipelines.progress import report
 from pipelines.resources import PipelinePaths
 from pipelines.warehouse import connect, load_document, loaded_document_ids, record_quarantine
@@ -34,7 +35,7 @@ def raw_tables(
     summary = {"loaded": 0, "unchanged": 0, "quarantined": 0, "rows": 0}
     con = connect(paths.warehouse)
     try:
-        already = loaded_document_ids(con)
+        already = loaded_document_ids(con, PARSER_VERSION)
         for status in validated_documents:
             doc_id, file_path = status["document_id"], status["file_path"]
             if doc_id in already:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
+from pipelines.extraction.classification import FunctionCodes, assign_budget_units, assign_function_codes
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
@@ -16,7 +17,9 @@ from pipelines.extraction.numbers import find_unit
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
 from pipelines.extraction.statements import assemble
 
-PARSER_VERSION = "1"
+# Bump when parsing changes what a document yields: stored camelot output is then
+# re-parsed (no camelot run) and documents are reloaded.
+PARSER_VERSION = "3"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -98,6 +101,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     for statement in statements:
         unit = statement.unit or metadata.printed_unit
         statement_lines, statement_problems = parse_statement(statement, unit)
+        statement_lines = assign_budget_units(statement_lines, metadata.department_name)
         lines.extend(statement_lines)
         problems.extend(statement_problems)
         summaries.append(
@@ -112,6 +116,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
                 empty=statement.empty_note or not statement_lines,
             )
         )
+    lines = assign_function_codes(lines, FunctionCodes(metadata.fiscal_year, lines))
     return ParsedDocument(
         metadata=metadata,
         statements=summaries,

@@ -44,6 +44,8 @@ def _first_by_name(lines: list[BudgetLine], names: list[str]) -> BudgetLine | No
 def pick_headlines(lines: list[BudgetLine]) -> list[Headline]:
     result: list[Headline] = []
 
+    # By-unit tables repeat figures per unit: headlines are the department's own.
+    lines = [l for l in lines if l.budget_unit is None]
     summary = [l for l in lines if l.statement == "income_expenditure_summary"]
     income = [l for l in summary if l.section == "income"]
     expenditure = [l for l in summary if l.section != "income"]

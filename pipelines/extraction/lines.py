@@ -32,6 +32,7 @@ class BudgetLine:
     source_table: int
     source_row: int  # 0-based row of the camelot table
     source_col: int  # 0-based column of the camelot table
+    budget_unit: str | None = None  # the unit a by-unit table row belongs to; None = department level
 
 
 @dataclass(frozen=True)
@@ -80,6 +81,13 @@ def _group_measures(paths: list[list[str]], groups: list[list[int]], roles: list
         caption = set.intersection(*(set(paths[c]) for c in amount_cols)) if len(amount_cols) > 1 else set()
         for c in amount_cols:
             measures[c] = measure_for([p for p in paths[c] if p not in caption], len(amount_cols) == 1)
+        # Two columns of one group never share a measure: the later one is qualified
+        # by its own header, so no printed amount is ambiguous.
+        seen: set[str] = set()
+        for c in amount_cols:
+            if measures[c] in seen:
+                measures[c] = f"{measures[c]}:{compact(paths[c][-1]) if paths[c] else c}"
+            seen.add(measures[c])
     return measures
 
 

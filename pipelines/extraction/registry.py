@@ -76,6 +76,7 @@ _MAX_TITLE_LENGTH = 48
 _SENTENCE = re.compile(r"[,，。;；]")
 _NOT_TITLE = re.compile(r"单位[:：]|部门[:：]|部门名称[:：]|编制(部门|单位)[:：]")
 _TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped titles)
+_COMPLETE_TITLE = re.compile(r"表(\(.*\))?$|^公开.*表.*$")  # a line that ends a title
 
 
 def classify_title(title: str) -> str | None:
@@ -96,10 +97,13 @@ def find_title(lines: list[str]) -> tuple[str, str] | None:
     """
     candidates = [line for line in lines if line.strip() and not _NOT_TITLE.search(compact(line))]
     candidates = candidates[-_TITLE_LINES:]
-    singles = [candidates[i] for i in range(len(candidates) - 1, -1, -1)]
-    pairs = [candidates[i - 1] + candidates[i] for i in range(len(candidates) - 1, 0, -1)]
-    for text in singles + pairs:
-        statement = classify_title(text)
-        if statement:
-            return compact(text), statement
+    for i in range(len(candidates) - 1, -1, -1):
+        options = [candidates[i]]
+        if i and not _COMPLETE_TITLE.search(compact(candidates[i - 1])):
+            # the line above stops mid-title (…培训费 / 支出预算表): read them as one
+            options.insert(0, candidates[i - 1] + candidates[i])
+        for text in options:
+            statement = classify_title(text)
+            if statement:
+                return compact(text), statement
     return None

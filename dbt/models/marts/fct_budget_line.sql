@@ -21,7 +21,8 @@ select
     lines.source_row,
     lines.source_col,
     lines.printed_amount,
-    lines.printed_unit
+    lines.printed_unit,
+    lines.budget_unit
 from lines
 inner join documents
     on lines.document_id = documents.document_id

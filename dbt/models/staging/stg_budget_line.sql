@@ -16,7 +16,8 @@ renamed as (
         cast(source_page as integer) as source_page,
         cast(source_table as integer) as source_table,
         cast(source_row as integer) as source_row,
-        cast(source_col as integer) as source_col
+        cast(source_col as integer) as source_col,
+        cast(budget_unit as varchar) as budget_unit
     from source
 )
 

@@ -1,0 +1,20 @@
+-- Every identity checked, per current document: what analysts read to see which
+-- checks a document's numbers pass, and by how much a printed figure breaks one.
+select
+    checks.document_id,
+    documents.department_name,
+    documents.fiscal_year,
+    documents.document_kind,
+    checks.check_name,
+    checks.statement,
+    checks.subject,
+    checks.expected_yuan,
+    checks.actual_yuan,
+    checks.difference_yuan,
+    checks.tolerance_yuan,
+    checks.status,
+    checks.source_page,
+    checks.source_row
+from {{ ref('stg_reconciliation') }} as checks
+inner join {{ ref('stg_document') }} as documents
+    on checks.document_id = documents.document_id

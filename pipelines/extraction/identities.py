@@ -1,0 +1,227 @@
+"""The accounting identities a correct extraction satisfies, as named checks.
+
+Published tables are rounded, so each check allows 0.01 of the printed unit per
+summed line.  Documents also break identities themselves (the Shenzhen seed
+prints 5,318.01 in one table against 5,318.00 in another); a break is reported
+with its exact difference, never "fixed" and never fatal.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from pipelines.extraction.headline import Headline
+from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.numbers import UNIT_FACTORS
+from pipelines.extraction.text import strip_ordinal
+
+PRINTED_ROUNDING = Decimal("0.01")  # per summed line, in the printed unit; 0 for a plain comparison
+GROSS_BREAK = Decimal("0.01")  # beyond 1 % a break is an extraction suspect, not rounding
+PASS, WARN, FAIL = "pass", "warn", "fail"
+
+_FUNCTION_TABLES = {
+    "general_budget_expenditure_by_function",
+    "fiscal_appropriation_expenditure_by_function",
+    "income_summary",
+    "expenditure_summary",
+    "government_fund_expenditure",
+    "state_capital_expenditure",
+}
+_ECONOMIC_TABLES = {
+    "general_budget_basic_expenditure_by_economic_class",
+    "fiscal_appropriation_basic_expenditure_by_economic_class",
+    "operating_costs",
+}
+_TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计"}
+_SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward")
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    check: str
+    statement: str
+    subject: str  # what was compared: an item, a code, a unit
+    expected: Decimal
+    actual: Decimal
+    tolerance: Decimal
+    page: int
+    row: int
+
+    @property
+    def difference(self) -> Decimal:
+        return self.actual - self.expected
+
+    @property
+    def status(self) -> str:
+        gap = abs(self.difference)
+        if gap <= self.tolerance:
+            return PASS
+        if gap <= abs(self.expected) * GROSS_BREAK:
+            return WARN
+        return FAIL
+
+    def describe(self) -> str:
+        return (
+            f"{self.check} {self.statement} {self.subject} (page {self.page}, row {self.row}): "
+            f"expected {self.expected}, got {self.actual}, difference {self.difference}"
+        )
+
+
+def _tolerance(unit: str, terms: int) -> Decimal:
+    """Rounding room: each summed printed figure may be off by half a cent of its unit;
+    two printed figures that should be equal must be equal."""
+    return PRINTED_ROUNDING * UNIT_FACTORS[unit] * terms
+
+
+def _name(line: BudgetLine) -> str:
+    return strip_ordinal(line.item_name.split("/")[-1])
+
+
+def _is_total(line: BudgetLine) -> bool:
+    return not line.item_code and _name(line) in _TOTAL_NAMES
+
+
+def _result(check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int) -> CheckResult:
+    return CheckResult(check, anchor.statement, subject, expected, actual,
+                       _tolerance(anchor.printed_unit, terms), anchor.source_page, anchor.source_row)
+
+
+def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
+    """收入总计 = 支出总计 in the income & expenditure summary."""
+    by_metric = {h.metric: h for h in headlines}
+    income, spending = by_metric.get("total_income"), by_metric.get("total_expenditure")
+    if not (income and spending):
+        return []
+    return [_result("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)]
+
+
+def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
+    """Each row of the expenditure summary: total = basic + project (+ reserve + carry-over)."""
+    rows: dict[tuple, dict[str, BudgetLine]] = defaultdict(dict)
+    for line in lines:
+        if line.statement == "expenditure_summary":
+            rows[(line.source_table, line.source_row)][line.measure] = line
+    results = []
+    for measures in rows.values():
+        total = measures.get("total")
+        parts = [measures[m] for m in _SPLIT_MEASURES if m in measures]
+        if total and parts:
+            subject = total.item_code or _name(total)
+            results.append(_result("expenditure_split", total, subject, total.amount_yuan,
+                                   sum((p.amount_yuan for p in parts), Decimal(0)), len(parts)))
+    return results
+
+
+def _code_tables(lines: list[BudgetLine], statements: set[str]) -> dict[tuple, list[BudgetLine]]:
+    tables: dict[tuple, list[BudgetLine]] = defaultdict(list)
+    for line in lines:
+        if line.statement in statements and line.section == "main":
+            tables[(line.statement, line.measure, line.budget_unit)].append(line)
+    return tables
+
+
+def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
+    """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
+    results = []
+    for (statement, measure, _unit), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
+        coded = {l.item_code: l for l in group if l.item_code}
+        if not coded:
+            continue
+        for code, parent in coded.items():
+            children = [l for c, l in coded.items() if len(c) == len(code) + 2 and c.startswith(code)]
+            if children:
+                results.append(_result("classification_hierarchy", parent, f"{code} ({measure})", parent.amount_yuan,
+                                       sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
+        top_length = min(len(c) for c in coded)
+        tops = [l for c, l in coded.items() if len(c) == top_length]
+        total = next((l for l in group if _is_total(l)), None)
+        if total is not None:
+            results.append(_result("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
+                                   sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
+    return results
+
+
+def _summary_total(lines: list[BudgetLine], income: bool, names: list[str]) -> BudgetLine | None:
+    side = [l for l in lines if l.statement == "income_expenditure_summary" and l.budget_unit is None
+            and (l.section == "income") == income]
+    for name in names:
+        for line in side:
+            if _name(line) == name:
+                return line
+    return None
+
+
+def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
+    """The summary's totals equal the 合计 of the income summary and of the expenditure summary.
+
+    Each side prints several totals (this year's, with or without carry-overs);
+    the statement's 合计 must equal one of them, compared with the closest.
+    """
+    results = []
+    for statement, income, names in (
+        ("income_summary", True, ["本年收入合计", "当年收入小计", "收入合计", "收入总计", "总计"]),
+        ("expenditure_summary", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
+    ):
+        totals = [l for l in lines if l.statement == statement and l.budget_unit is None and _is_total(l)
+                  and l.measure in ("total", "amount")]
+        candidates = [c for c in (_summary_total(lines, income, [n]) for n in names) if c]
+        if not totals or not candidates:
+            continue
+        total = totals[0]
+        closest = min(candidates, key=lambda c: abs(c.amount_yuan - total.amount_yuan))
+        results.append(_result("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
+                               closest.amount_yuan, total.amount_yuan, 0))
+    return results
+
+
+def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
+    """In by-unit tables the department's row equals the sum of its units' rows."""
+    results = []
+    by_statement: dict[tuple[str, str], list[BudgetLine]] = defaultdict(list)
+    for line in lines:
+        by_statement[(line.statement, line.measure)].append(line)
+    for (_statement, measure), group in by_statement.items():
+        units = [l for l in group if l.budget_unit and not l.item_code and _name(l) == l.budget_unit.split("/")[-1]]
+        department = next((l for l in group if l.budget_unit is None and not l.item_code and not _is_total(l)), None)
+        if units and department is not None and any(l.budget_unit for l in group):
+            results.append(_result("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
+                                   sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
+    return results
+
+
+def _unit_row(lines: list[BudgetLine], statement: str, unit: str, measures: tuple[str, ...]) -> BudgetLine | None:
+    for line in lines:
+        if (line.statement == statement and line.budget_unit == unit and not line.item_code
+                and _name(line) == unit and line.measure in measures):
+            return line
+    return None
+
+
+def unit_totals_agree(lines: list[BudgetLine]) -> list[CheckResult]:
+    """A unit's figures agree across statements: its income equals its expenditure, and
+    its general-public-budget expenditure equals its general-public-budget income."""
+    results = []
+    for unit in sorted({l.budget_unit for l in lines if l.budget_unit}):
+        for check, (a_statement, a_measures), (b_statement, b_measures) in (
+            ("unit_income_vs_expenditure", ("income_summary", ("total",)), ("expenditure_summary", ("total",))),
+            ("unit_general_budget", ("income_summary", ("general_budget",)),
+             ("general_budget_expenditure_by_function", ("total", "amount"))),
+        ):
+            a = _unit_row(lines, a_statement, unit, a_measures)
+            b = _unit_row(lines, b_statement, unit, b_measures)
+            if a and b:
+                results.append(_result(check, b, unit, a.amount_yuan, b.amount_yuan, 0))
+    return results
+
+
+def run_checks(lines: list[BudgetLine], headlines: list[Headline]) -> list[CheckResult]:
+    return [
+        *summary_balances(headlines),
+        *expenditure_splits(lines),
+        *classification_hierarchy(lines),
+        *cross_statement_totals(lines),
+        *unit_rows(lines),
+        *unit_totals_agree(lines),
+    ]
