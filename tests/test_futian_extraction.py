@@ -74,3 +74,19 @@ def test_wrapped_numbers_are_joined(futian):
         if l.statement == "income_summary" and l.budget_unit is None and l.measure == "general_budget"
     }
     assert amounts == {Decimal("12510.00")}
+
+
+def test_name_only_economic_rows_get_codes(futian):
+    """表4 lists economic classes by name under each unit; codes come from the economic seed."""
+    rows = {
+        (l.budget_unit, l.item_code, l.item_name)
+        for l in futian[1].lines
+        if l.statement == "basic_expenditure_by_economic_class" and l.measure == "total"
+    }
+    unit = "深圳市福田区政务服务数据管理局(本级)"
+    assert (unit, "301", "工资福利支出") in rows
+    assert (unit, "30101", "基本工资") in rows
+    assert (unit, "30213", "维修(护)费") in rows
+    assert (unit, "30399", "其他对个人和家庭的补助") in rows
+    uncoded = {name for _unit, code, name in rows if code is None}
+    assert uncoded == {"深圳市福田区政务服务数据管理局", unit, "深圳市福田区政务服务中心", "深圳市福田区数据管理中心"}

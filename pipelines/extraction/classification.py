@@ -1,10 +1,11 @@
-"""Function classification codes for rows printed by name only, and budget units.
+"""Classification codes for rows printed by name only, and budget units.
 
 Jiangsu summaries print ``一、一般公共服务支出`` without a code; Shenzhen's 收支总表
-prints the 类 / 款 / 项 names as an indented list.  Codes come from two sources:
-the national list of 类 (the ``function_class`` seed, with the names used before
-renamings such as 医疗卫生与计划生育支出 → 卫生健康支出) and the code/name pairs the
-same document prints in its coded tables.  Levels are resolved top-down: a 款 name
+prints the 类 / 款 / 项 names as an indented list, and its 基本支出总表 lists the
+economic classes by name.  Codes come from two sources: the national lists (the
+``function_class`` and ``economic_class`` seeds, with the years each name was in
+use, e.g. 医疗卫生与计划生育支出 → 卫生健康支出) and the code/name pairs the same
+document prints in its coded tables.  Levels are resolved top-down: a 款 name
 is looked up under the current 类, a 项 name under the current 款, because names
 such as 行政运行 recur under every 款.
 """
@@ -20,28 +21,54 @@ from pipelines import settings
 from pipelines.extraction.lines import BudgetLine
 from pipelines.extraction.text import compact, strip_ordinal
 
-SEED = settings.DBT_PROJECT_DIR / "seeds" / "function_class.csv"
+SEEDS = settings.DBT_PROJECT_DIR / "seeds"
 _MIN_PREFIX = 4  # a name cut by a page break still names one class if this long
-_NAME_ONLY_SECTIONS = {"expenditure", "expenditure_by_function"}
-_NAME_ONLY_STATEMENTS = {"income_expenditure_summary", "fiscal_appropriation_summary"}
 _TOTALS = re.compile(r"(合计|总计|小计)$")
 _REGION = re.compile(r"^(.{2,}?(?:省|自治区|市|区|县|州|盟|旗))")
 
 
 @dataclass(frozen=True)
-class FunctionClass:
+class ClassEntry:
     code: str
     name: str
     first_year: int | None
     last_year: int | None
 
+    def in_year(self, year: int) -> bool:
+        return (self.first_year is None or self.first_year <= year) and (
+            self.last_year is None or year <= self.last_year)
 
-@lru_cache(maxsize=1)
-def national_classes() -> tuple[FunctionClass, ...]:
-    """The 类 of the national function classification, every printed name variant."""
-    with open(SEED, encoding="utf-8") as handle:
+
+@dataclass(frozen=True)
+class Classification:
+    """One national classification: which seed lists it, which codes belong to it,
+    and which name-only rows are read against it."""
+
+    seed: str
+    first_digit: str  # function codes are 2xx, economic codes 3xx
+    statements: frozenset[str]
+    sections: frozenset[str]
+
+
+FUNCTION = Classification(
+    "function_class.csv", "2",
+    frozenset({"income_expenditure_summary", "fiscal_appropriation_summary"}),
+    frozenset({"expenditure", "expenditure_by_function"}),
+)
+ECONOMIC = Classification(
+    "economic_class.csv", "3",
+    frozenset({"basic_expenditure_by_economic_class", "general_budget_basic_expenditure_by_economic_class",
+               "fiscal_appropriation_basic_expenditure_by_economic_class", "operating_costs"}),
+    frozenset({"main", "expenditure"}),
+)
+
+
+@lru_cache(maxsize=None)
+def national_entries(seed: str) -> tuple[ClassEntry, ...]:
+    """Every printed name variant of a national classification, with its years."""
+    with open(SEEDS / seed, encoding="utf-8") as handle:
         return tuple(
-            FunctionClass(
+            ClassEntry(
                 code=row["code"],
                 name=compact(row["name"]),
                 first_year=int(row["first_year"]) if row.get("first_year") else None,
@@ -51,26 +78,22 @@ def national_classes() -> tuple[FunctionClass, ...]:
         )
 
 
-def _in_year(entry: FunctionClass, year: int) -> bool:
-    return (entry.first_year is None or entry.first_year <= year) and (entry.last_year is None or year <= entry.last_year)
+class ClassCodes:
+    """Name → code lookups for one classification in one document, keyed by (year, name)."""
 
-
-class FunctionCodes:
-    """Name → code lookups for one document."""
-
-    def __init__(self, year: int, document_lines: list[BudgetLine]):
-        # (parent code, name) → code, from the document's own coded rows.
+    def __init__(self, classification: Classification, year: int, document_lines: list[BudgetLine]):
+        self.classification = classification
+        # (parent code, name) → code: the document's own coded rows come first.
         self.children: dict[tuple[str, str], str] = {}
         for line in document_lines:
             code = line.item_code
-            if code and code[0] == "2" and len(code) in (3, 5, 7):  # function codes are 2xx
-                parent = code[:-2] if len(code) > 3 else ""
-                self.children.setdefault((parent, self.key(line.item_name)), code)
-        classes = sorted(national_classes(), key=lambda c: not _in_year(c, year))  # this year's names first
-        for entry in classes:
-            self.children.setdefault(("", entry.name), entry.code)
+            if code and code[0] == classification.first_digit and len(code) in (3, 5, 7):
+                self.children.setdefault((_parent(code), self.key(line.item_name)), code)
+        entries = sorted(national_entries(classification.seed), key=lambda e: not e.in_year(year))
+        for entry in entries:  # names valid in the document's year first
+            self.children.setdefault((_parent(entry.code), entry.name), entry.code)
         self.names: dict[str, str] = {}
-        for (_parent, name), code in self.children.items():
+        for (_parent_code, name), code in self.children.items():
             self.names.setdefault(code, name)
 
     @staticmethod
@@ -79,7 +102,7 @@ class FunctionCodes:
 
     def full_name(self, code: str, printed: str) -> str:
         """The whole name a cut label stands for; the printed name otherwise."""
-        for (parent, name), c in self.children.items():
+        for (_parent_code, name), c in self.children.items():
             if c == code and name.startswith(printed):
                 return name
         return printed
@@ -93,23 +116,30 @@ class FunctionCodes:
         return matches.pop() if len(matches) == 1 else None
 
 
-def assign_function_codes(lines: list[BudgetLine], codes: FunctionCodes) -> list[BudgetLine]:
-    """Give name-only function rows of the summaries their 类/款/项 codes."""
+def _parent(code: str) -> str:
+    return code[:-2] if len(code) > 3 else ""
+
+
+def assign_codes(lines: list[BudgetLine], codes: ClassCodes) -> list[BudgetLine]:
+    """Give the name-only classification rows of a document their codes, top-down:
+    a 款 name is looked up under the current 类, a 项 name under the current 款."""
+    classification = codes.classification
     result: list[BudgetLine] = []
-    current: dict[tuple, list[str]] = {}  # per (statement, section): [类, 款] in force
+    current: dict[tuple, list[str]] = {}  # per (statement, section, unit): [类, 款] in force
     row_codes: dict[tuple, str | None] = {}
     for line in lines:
+        name = codes.key(line.item_name)
         if (
             line.item_code
-            or line.statement not in _NAME_ONLY_STATEMENTS
-            or line.section not in _NAME_ONLY_SECTIONS
+            or line.statement not in classification.statements
+            or line.section not in classification.sections
+            or (line.budget_unit and name == codes.key(line.budget_unit))  # a unit's own row
         ):
             result.append(line)
             continue
-        name = codes.key(line.item_name)
         row = (line.statement, line.source_table, line.source_row, line.section)
         if row not in row_codes:
-            scope = current.setdefault((line.statement, line.section), ["", ""])
+            scope = current.setdefault((line.statement, line.section, line.budget_unit), ["", ""])
             code = None if _TOTALS.search(name) else codes.find("", name)
             if code:
                 scope[:] = [code, ""]
@@ -122,12 +152,17 @@ def assign_function_codes(lines: list[BudgetLine], codes: FunctionCodes) -> list
             row_codes[row] = code
         code = row_codes[row]
         if code:
-            printed = codes.key(line.item_name)
-            full = codes.full_name(code, printed)
+            full = codes.full_name(code, name)
             # The printed label stays, unless a page break cut it short.
-            line = replace(line, item_code=code, item_name=full if full != printed else line.item_name)
+            line = replace(line, item_code=code, item_name=full if full != name else line.item_name)
         result.append(line)
     return result
+
+
+def assign_classification_codes(lines: list[BudgetLine], year: int) -> list[BudgetLine]:
+    for classification in (FUNCTION, ECONOMIC):
+        lines = assign_codes(lines, ClassCodes(classification, year, lines))
+    return lines
 
 
 def region_prefix(department: str) -> str | None:

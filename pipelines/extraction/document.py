@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from pipelines.extraction.classification import FunctionCodes, assign_budget_units, assign_function_codes
+from pipelines.extraction.classification import assign_budget_units, assign_classification_codes
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
@@ -19,7 +19,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "3"
+PARSER_VERSION = "4"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -116,7 +116,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
                 empty=statement.empty_note or not statement_lines,
             )
         )
-    lines = assign_function_codes(lines, FunctionCodes(metadata.fiscal_year, lines))
+    lines = assign_classification_codes(lines, metadata.fiscal_year)
     return ParsedDocument(
         metadata=metadata,
         statements=summaries,

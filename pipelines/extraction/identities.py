@@ -30,6 +30,7 @@ _FUNCTION_TABLES = {
     "state_capital_expenditure",
 }
 _ECONOMIC_TABLES = {
+    "basic_expenditure_by_economic_class",
     "general_budget_basic_expenditure_by_economic_class",
     "fiscal_appropriation_basic_expenditure_by_economic_class",
     "operating_costs",
@@ -117,7 +118,7 @@ def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
 def _code_tables(lines: list[BudgetLine], statements: set[str]) -> dict[tuple, list[BudgetLine]]:
     tables: dict[tuple, list[BudgetLine]] = defaultdict(list)
     for line in lines:
-        if line.statement in statements and line.section == "main":
+        if line.statement in statements and line.section in ("main", "expenditure"):
             tables[(line.statement, line.measure, line.budget_unit)].append(line)
     return tables
 
@@ -125,7 +126,7 @@ def _code_tables(lines: list[BudgetLine], statements: set[str]) -> dict[tuple, l
 def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
     """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
     results = []
-    for (statement, measure, _unit), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
+    for (statement, measure, unit), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
         coded = {l.item_code: l for l in group if l.item_code}
         if not coded:
             continue
@@ -136,7 +137,8 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
                                        sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
         top_length = min(len(c) for c in coded)
         tops = [l for c, l in coded.items() if len(c) == top_length]
-        total = next((l for l in group if _is_total(l)), None)
+        # The table's 合计, or in a by-unit table the unit's own row.
+        total = next((l for l in group if _is_total(l) or (unit and not l.item_code and _name(l) == unit)), None)
         if total is not None:
             results.append(_result("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
                                    sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
