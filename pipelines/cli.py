@@ -45,7 +45,7 @@ def _run(args: argparse.Namespace) -> int:
     # Imported after the environment is set: resources read it.
     from dagster import materialize
 
-    from pipelines.definitions import ALL_ASSETS
+    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
     from pipelines.resources import PipelinePaths, dbt_resource
 
     paths = PipelinePaths.from_env()
@@ -60,7 +60,7 @@ def _run(args: argparse.Namespace) -> int:
     # dbt's own output goes to the run log; the terminal gets one line per document.
     with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         result = materialize(
-            ALL_ASSETS,
+            [*ALL_ASSETS, *ALL_CHECKS],
             resources={"paths": paths, "dbt": dbt_resource()},
             run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
             raise_on_error=False,
@@ -126,6 +126,39 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+_STATUS_SQL = """
+SELECT d.file_name, d.department_name, d.fiscal_year, d.document_kind, d.scope,
+       count(*) FILTER (WHERE r.status = 'pass') AS passed,
+       count(*) FILTER (WHERE r.status = 'warn') AS warned,
+       count(*) FILTER (WHERE r.status = 'fail') AS failed
+FROM marts.dim_document d LEFT JOIN marts.reconciliation r USING (document_id)
+GROUP BY ALL ORDER BY d.department_name, d.fiscal_year, d.file_name
+"""
+
+
+def _status(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from pipelines import settings
+
+    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    if not path.exists():
+        print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
+        return EXIT_CONFIG
+    with duckdb.connect(str(path), read_only=True) as con:
+        loaded = con.execute(_STATUS_SQL).fetchall()
+        quarantined = con.execute(
+            "SELECT file_path, stage, reason, first_seen, last_seen FROM marts.quarantine ORDER BY file_path"
+        ).fetchall()
+    print(f"{path}: {len(loaded)} loaded, {len(quarantined)} quarantined")
+    for file_name, department, year, kind, scope, passed, warned, failed in loaded:
+        print(f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
+              f"checks: {passed} passed, {warned} warned, {failed} failed")
+    for file_path, stage, reason, first_seen, last_seen in quarantined:
+        print(f"  quarantined  {Path(file_path).name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget PDFs into a DuckDB warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -140,6 +173,9 @@ def build_parser() -> argparse.ArgumentParser:
     one.add_argument("file")
     one.add_argument("--json", action="store_true", help="machine-readable output")
     one.set_defaults(handler=_extract)
+    status = commands.add_parser("status", help="per document: loaded or quarantined, and its checks")
+    status.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
+    status.set_defaults(handler=_status)
     return parser
 
 

@@ -2,6 +2,7 @@
 
 from dagster import AssetSelection, Definitions, define_asset_job
 
+from pipelines.assets.checks import ALL_CHECKS
 from pipelines.assets.dbt import dbt_models
 from pipelines.assets.documents import extracted_documents, source_files, validated_documents
 from pipelines.assets.publish import published_warehouse
@@ -14,6 +15,7 @@ nightly_job = define_asset_job("nightly", selection=AssetSelection.all(), descri
 
 defs = Definitions(
     assets=ALL_ASSETS,
+    asset_checks=ALL_CHECKS,
     jobs=[nightly_job],
     resources={"paths": PipelinePaths.from_env(), "dbt": dbt_resource()},
 )

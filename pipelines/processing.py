@@ -14,7 +14,15 @@ from pathlib import Path
 
 from pipelines.discovery import SourceFile
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
-from pipelines.storage import document_dir, has_raw_tables, is_extracted, read_raw, write_extraction
+from pipelines.storage import (
+    document_dir,
+    has_raw_tables,
+    is_extracted,
+    read_failure,
+    read_raw,
+    write_extraction,
+    write_failure,
+)
 from pipelines.validation import validate_extraction
 
 
@@ -36,6 +44,9 @@ def extract_source(source: SourceFile, extract_dir: Path) -> DocumentStatus:
     """Run camelot and the parsers on one file, unless its output is already stored."""
     if is_extracted(extract_dir, source.document_id):
         return DocumentStatus(source.document_id, source.path, True, "extract", reused=True)
+    if failure := read_failure(extract_dir, source.document_id):
+        return DocumentStatus(source.document_id, source.path, False, "extract",
+                              reason=failure["reason"], details=failure["details"], reused=True)
     try:
         if has_raw_tables(extract_dir, source.document_id):
             raw = read_raw(extract_dir, source.document_id)  # a parser change: no camelot needed
@@ -44,10 +55,12 @@ def extract_source(source: SourceFile, extract_dir: Path) -> DocumentStatus:
             raw, parsed = extract(Path(source.path).read_bytes())
         write_extraction(extract_dir, Path(source.path), raw, parsed)
     except Exception as exc:  # one bad file must never stop the others
-        return DocumentStatus(
+        status = DocumentStatus(
             source.document_id, source.path, False, "extract",
             reason=f"{type(exc).__name__}: {exc}", details=traceback.format_exc(limit=3),
         )
+        write_failure(extract_dir, source.document_id, {"reason": status.reason, "details": status.details})
+        return status
     return DocumentStatus(source.document_id, source.path, True, "extract")
 
 

@@ -75,6 +75,23 @@ def is_extracted(extract_dir: Path, sha256: str) -> bool:
     return json.loads(meta.read_text(encoding="utf-8")).get("parser_version") == PARSER_VERSION
 
 
+def write_failure(extract_dir: Path, sha256: str, failure: dict) -> None:
+    """Remember that this parser could not read these bytes, so a nightly run does not retry."""
+    folder = document_dir(extract_dir, sha256)
+    folder.mkdir(parents=True, exist_ok=True)
+    staging = folder / ".failure.json.tmp"
+    staging.write_text(json.dumps({**failure, "parser_version": PARSER_VERSION}, ensure_ascii=False), encoding="utf-8")
+    os.replace(staging, folder / "failure.json")
+
+
+def read_failure(extract_dir: Path, sha256: str) -> dict | None:
+    path = document_dir(extract_dir, sha256) / "failure.json"
+    if not path.exists():
+        return None
+    failure = json.loads(path.read_text(encoding="utf-8"))
+    return failure if failure.get("parser_version") == PARSER_VERSION else None
+
+
 def has_raw_tables(extract_dir: Path, sha256: str) -> bool:
     """camelot's output is stored, so a newer parser can run without camelot."""
     return (document_dir(extract_dir, sha256) / "raw.json").exists()

@@ -97,7 +97,8 @@ def load_document(con: duckdb.DuckDBPyConnection, extract_dir: Path, document_id
         )
         for file_name, table in _PARQUET_TABLES.items():
             con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [str(folder / file_name)])
-        con.execute("DELETE FROM raw.quarantine WHERE document_id = ?", [document_id])
+        # A fixed file (new bytes at the same path) takes its broken version out of quarantine.
+        con.execute("DELETE FROM raw.quarantine WHERE document_id = ? OR file_path = ?", [document_id, file_path])
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")

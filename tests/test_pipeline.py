@@ -9,7 +9,7 @@ import duckdb
 import pytest
 from dagster import materialize
 
-from pipelines.definitions import ALL_ASSETS
+from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
 from pipelines.resources import PipelinePaths, dbt_resource
 from tests.conftest import sample
 
@@ -17,7 +17,7 @@ SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_st
 
 
 def run(paths: PipelinePaths):
-    result = materialize(ALL_ASSETS, resources={"paths": paths, "dbt": dbt_resource()})
+    result = materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"paths": paths, "dbt": dbt_resource()})
     assert result.success
     return next(
         {k: v.value for k, v in e.materialization.metadata.items()}

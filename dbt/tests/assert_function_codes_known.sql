@@ -1,4 +1,4 @@
-{{ config(severity = 'warn') }}
+{{ config(severity = 'warn', meta = {'dagster': {'ref': {'name': 'fct_budget_line'}}}) }}
 -- Function-classification codes (3/5/7 digits starting with 2) on budget lines and
 -- function:NNN headline metrics should have a 类 (first 3 digits) listed in the
 -- function_class seed. Warn only: new classes appear when the national

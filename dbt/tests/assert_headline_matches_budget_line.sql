@@ -1,4 +1,4 @@
-{{ config(severity = 'error') }}
+{{ config(severity = 'error', meta = {'dagster': {'ref': {'name': 'document_headline'}}}) }}
 -- Headlines are picked from budget lines, so every marts.document_headline row must
 -- have a marts.fct_budget_line row in the same document and cell
 -- (source_page / source_table / source_row / source_col) with the same amount.

@@ -18,7 +18,7 @@ class YusuanTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
-@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator())
+@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths):
     os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
     yield from dbt.cli(["build"], context=context).stream()

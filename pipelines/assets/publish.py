@@ -11,6 +11,7 @@ from pipelines.warehouse import publish
     group_name="warehouse",
     deps=list(dbt_models.keys),
     description="warehouse/published/yusuan.duckdb, atomically replaced after a successful dbt build.",
+    pool="duckdb",
 )
 def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
     target = publish(paths.warehouse, paths.published)

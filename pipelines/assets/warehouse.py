@@ -16,6 +16,7 @@ RAW_TABLES = {
     "headline": "headline figures per document, each pointing at its budget line",
     "extracted_cell": "every camelot cell, so any figure can be traced and re-parsed",
     "statement": "the statements found per document, with printed title, pages and row counts",
+    "reconciliation": "every accounting identity checked per document: expected, actual, difference",
     "quarantine": "documents that failed extraction, validation or load, with the reason",
 }
 
@@ -28,6 +29,7 @@ RAW_TABLES = {
     ],
     description="The single DuckDB writer: one transaction per document; a quarantined document "
     "never blocks the rest.",
+    pool="duckdb",  # one DuckDB writer at a time, whatever the executor
 )
 def raw_tables(
     context: AssetExecutionContext, paths: PipelinePaths, validated_documents: list[dict]

@@ -161,7 +161,7 @@ def _check_fits(t: dict, data: list[list[str]], spans: list[tuple], widths: list
 
 def _grid_table(t: dict, start: int, stop: int, cell_lines) -> Table:
     n = t["ncols"]
-    widths = COL_WIDTHS[t["number"]]
+    widths = t.get("col_widths") or COL_WIDTHS[t["number"]]
     assert len(widths) == n and sum(widths) <= FRAME_W + 0.01, t["number"]
     # Table 11 has no column-header band; every other table repeats it on each page.
     hdr, spans = _header_grid(t)
@@ -272,8 +272,11 @@ def build_story(tables: list[dict]) -> list:
     return story
 
 
-def render_futian_2022(out_path: pathlib.Path) -> pathlib.Path:
-    """Render the Futian 2022 budget tables to ``out_path`` (multi-page, A4 landscape)."""
+def render_futian_2022(out_path: pathlib.Path, tables: list[dict] | None = None) -> pathlib.Path:
+    """Render the Futian 2022 budget tables to ``out_path`` (multi-page, A4 landscape).
+
+    ``tables`` replaces the transcription (see tests/faults.py, which plants faults in it).
+    """
     out_path = pathlib.Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     _register_font()
@@ -290,5 +293,5 @@ def render_futian_2022(out_path: pathlib.Path) -> pathlib.Path:
         subject="test fixture",
         invariant=1,
     )
-    doc.build(build_story(load_tables()))
+    doc.build(build_story(load_tables() if tables is None else tables))
     return out_path
