@@ -29,6 +29,9 @@ EXPECTED_BREAKS: dict[str, dict[tuple, str]] = {
     "futian_2022.pdf": {
         ("unit_general_budget", "general_budget_expenditure_by_function", "深圳市福田区数据管理中心", Decimal("100.00")):
             "表7 prints 5,318.01 for 数据管理中心 where 表2 and 表3 print 5,318.00",
+        ("summary_vs_performance_targets", "performance_targets", "本年支出合计 = performance_targets 合计",
+         Decimal("-10000.00")):
+            "表11 prints 金额合计 12,509.00 where 表1 prints 本年支出合计 12,510.00",
     },
 }
 MIN_CHECKS = 25  # every document has at least this many identities to satisfy

@@ -166,6 +166,12 @@ def columns_compatible(table: RawTable, master_cols: list[tuple[float, float]], 
     return True
 
 
+def same_outline(table: RawTable, master: RawTable, tolerance: float = 4.0) -> bool:
+    """The same outer left and right edges: a form continued on the next page, whose
+    inner columns change from page to page (Shenzhen 表11)."""
+    return abs(table.bbox[0] - master.bbox[0]) <= tolerance and abs(table.bbox[2] - master.bbox[2]) <= tolerance
+
+
 def make_piece(table: RawTable, master_cols: list[tuple[float, float]]) -> Piece:
     col_map = align(table, master_cols)
     width = len(master_cols)

@@ -35,7 +35,7 @@ _ECONOMIC_TABLES = {
     "fiscal_appropriation_basic_expenditure_by_economic_class",
     "operating_costs",
 }
-_TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计"}
+_TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计", "金额合计"}
 _SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward")
 
 
@@ -156,7 +156,8 @@ def _summary_total(lines: list[BudgetLine], income: bool, names: list[str]) -> B
 
 
 def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
-    """The summary's totals equal the 合计 of the income summary and of the expenditure summary.
+    """The summary's totals equal the 合计 of the income summary, of the expenditure summary
+    and of the performance-target form.
 
     Each side prints several totals (this year's, with or without carry-overs);
     the statement's 合计 must equal one of them, compared with the closest.
@@ -165,6 +166,8 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
     for statement, income, names in (
         ("income_summary", True, ["本年收入合计", "当年收入小计", "收入合计", "收入总计", "总计"]),
         ("expenditure_summary", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
+        # the performance-target form's 金额合计 covers the year's whole expenditure
+        ("performance_targets", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
     ):
         totals = [l for l in lines if l.statement == statement and l.budget_unit is None and _is_total(l)
                   and l.measure in ("total", "amount")]

@@ -13,8 +13,10 @@ from pipelines.extraction.statements import StatementTable
 from pipelines.extraction.text import compact
 
 _DIGITS = re.compile(r"^\d+$")
-# Statements whose cells are mostly prose: kept as raw cells, not read as amounts yet.
+# Statements whose cells are mostly prose: kept as raw cells; only their printed
+# totals (金额合计 …) are read, because identities compare them with the summary.
 RAW_ONLY_STATEMENTS = {"unknown", "performance_targets"}
+_RAW_ONLY_TOTALS = {"合计", "总计", "金额合计"}
 
 
 @dataclass(frozen=True)
@@ -94,7 +96,12 @@ def _group_measures(paths: list[list[str]], groups: list[list[int]], roles: list
 def parse_statement(statement: StatementTable, unit: str) -> tuple[list[BudgetLine], list[Problem]]:
     """Every printed amount of a statement as a line, with its label, code and measure."""
     if statement.statement in RAW_ONLY_STATEMENTS:
-        return [], []
+        lines, _problems = _parse_rows(statement, unit)
+        return [l for l in lines if l.item_name in _RAW_ONLY_TOTALS and not l.item_code], []
+    return _parse_rows(statement, unit)
+
+
+def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine], list[Problem]]:
     layout = statement.layout
     roles = layout.roles
     groups = column_groups(roles)

@@ -13,12 +13,15 @@ from pipelines.extraction.grid import (
     count_header_rows,
     header_paths,
     make_piece,
+    same_outline,
 )
 from pipelines.extraction.numbers import find_unit
 from pipelines.extraction.pdf import RawTable
 from pipelines.extraction.registry import classify_title, find_title
 from pipelines.extraction.text import compact
 
+# Forms rather than grids: their inner columns change from page to page.
+FORM_STATEMENTS = {"performance_targets"}
 _EMPTY_NOTE = re.compile(r"本表(本年)?无(发生额|数据|内容)|无此项|本(部门|单位)无")
 # Words in the first rows that identify a table printed without a title.
 _HEADER_SIGNATURES: list[tuple[str, str]] = [
@@ -104,7 +107,10 @@ def assemble(tables: list[RawTable]) -> list[StatementTable]:
         unit = find_unit(" ".join(table.context))
         current = statements[-1] if statements else None
         adjacent = current is not None and 0 <= table.page - current.pieces[-1].table.page <= 1
-        compatible = adjacent and columns_compatible(table, current.master.cols)
+        compatible = adjacent and (
+            columns_compatible(table, current.master.cols)
+            or (current.statement in FORM_STATEMENTS and same_outline(table, current.master))
+        )
         repeated_page_header = (
             found is not None
             and current is not None
