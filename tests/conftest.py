@@ -41,3 +41,25 @@ def futian(tmp_path_factory) -> tuple[RawDocument, ParsedDocument]:
 
     path = render_futian_2022(tmp_path_factory.mktemp("futian") / "futian_2022.pdf")
     return extract(path.read_bytes())
+
+
+@pytest.fixture(scope="session")
+def sample_warehouse(tmp_path_factory):
+    """The whole pipeline run once over every sample in raw/; returns its PipelinePaths.
+
+    Tests read ``paths.published`` (the read-only copy analysts open)."""
+    from dagster import materialize
+
+    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+    from pipelines.resources import PipelinePaths, dbt_resource
+
+    root = tmp_path_factory.mktemp("sample_warehouse")
+    paths = PipelinePaths(
+        raw_dir=str(RAW),
+        warehouse_path=str(root / "yusuan.duckdb"),
+        extract_dir=str(root / "extracted"),
+        published_path=str(root / "published" / "yusuan.duckdb"),
+    )
+    result = materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"paths": paths, "dbt": dbt_resource()})
+    assert result.success
+    return paths
