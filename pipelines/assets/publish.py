@@ -4,15 +4,19 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.assets.dbt import dbt_models
 from pipelines.resources import PipelinePaths
-from pipelines.warehouse import publish
+from pipelines.warehouse import export_marts, publish
 
 
 @asset(
     group_name="warehouse",
     deps=list(dbt_models.keys),
-    description="warehouse/published/yusuan.duckdb, atomically replaced after a successful dbt build.",
+    description="warehouse/published/yusuan.duckdb, atomically replaced after a successful dbt build, "
+    "and Parquet exports of every mart under warehouse/published/parquet/current/.",
     pool="duckdb",
 )
 def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
     target = publish(paths.warehouse, paths.published)
-    return MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size})
+    exports = export_marts(target, target.parent / "parquet")
+    return MaterializeResult(
+        metadata={"path": str(target), "bytes": target.stat().st_size, "parquet": str(exports)}
+    )
