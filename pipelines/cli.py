@@ -43,10 +43,8 @@ def _run(args: argparse.Namespace) -> int:
         os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
 
     # Imported after the environment is set: resources read it.
-    from dagster import materialize
-
-    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-    from pipelines.resources import PipelinePaths, dbt_resource
+    from pipelines.resources import PipelinePaths
+    from pipelines.runner import run_pipeline
 
     paths = PipelinePaths.from_env()
     if not paths.raw.is_dir():
@@ -59,24 +57,14 @@ def _run(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     # dbt's own output goes to the run log; the terminal gets one line per document.
     with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        result = materialize(
-            [*ALL_ASSETS, *ALL_CHECKS],
-            resources={"paths": paths, "dbt": dbt_resource()},
-            run_config={"loggers": {"console": {"config": {"log_level": "ERROR"}}}},
-            raise_on_error=False,
-        )
+        outcome = run_pipeline(paths)
     seconds = time.perf_counter() - started
-    if not result.success:
-        failed = [e.step_key for e in result.all_events if e.is_step_failure]
-        print(f"yusuan run failed in step(s) {', '.join(failed)} after {seconds:.1f}s; see {run_log}",
-              file=sys.stderr)
+    if not outcome.success:
+        print(f"yusuan run failed in step(s) {', '.join(outcome.failed_steps)} after {seconds:.1f}s; "
+              f"see {run_log}", file=sys.stderr)
         return EXIT_FAILED
 
-    summary = next(
-        {k: v.value for k, v in event.materialization.metadata.items()}
-        for event in result.get_asset_materialization_events()
-        if event.asset_key.path == ["raw", "document"]
-    )
+    summary = outcome.load
     print(
         f"documents: {summary['loaded']} loaded, {summary['unchanged']} skipped as unchanged, "
         f"{summary['quarantined']} quarantined; rows: {summary['rows']} loaded "

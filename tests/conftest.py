@@ -48,10 +48,8 @@ def sample_warehouse(tmp_path_factory):
     """The whole pipeline run once over every sample in raw/; returns its PipelinePaths.
 
     Tests read ``paths.published`` (the read-only copy analysts open)."""
-    from dagster import materialize
-
-    from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-    from pipelines.resources import PipelinePaths, dbt_resource
+    from pipelines.resources import PipelinePaths
+    from pipelines.runner import run_pipeline
 
     root = tmp_path_factory.mktemp("sample_warehouse")
     paths = PipelinePaths(
@@ -60,6 +58,5 @@ def sample_warehouse(tmp_path_factory):
         extract_dir=str(root / "extracted"),
         published_path=str(root / "published" / "yusuan.duckdb"),
     )
-    result = materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"paths": paths, "dbt": dbt_resource()})
-    assert result.success
+    assert run_pipeline(paths).success
     return paths

@@ -9,10 +9,8 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from dagster import materialize
-
-from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.resources import PipelinePaths, dbt_resource
+from pipelines.resources import PipelinePaths
+from pipelines.runner import run_pipeline
 from tests import faults
 from tests.conftest import sample
 from tests.renderers.futian import render_futian_2022
@@ -44,8 +42,9 @@ def warehouse(tmp_path_factory):
         extract_dir=str(root / "wh" / "extracted"),
         published_path=str(root / "wh" / "published.duckdb"),
     )
-    result = materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"paths": paths, "dbt": dbt_resource()})
-    assert result.success
+    outcome = run_pipeline(paths)
+    assert outcome.success, outcome.failed_steps
+    result = outcome.result
     con = duckdb.connect(str(paths.published), read_only=True)
     yield SimpleNamespace(con=con, result=result)
     con.close()

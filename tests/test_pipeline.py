@@ -7,23 +7,17 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from dagster import materialize
-
-from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
-from pipelines.resources import PipelinePaths, dbt_resource
+from pipelines.resources import PipelinePaths
+from pipelines.runner import run_pipeline
 from tests.conftest import sample
 
 SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_street_2024_budget.pdf"]
 
 
-def run(paths: PipelinePaths):
-    result = materialize([*ALL_ASSETS, *ALL_CHECKS], resources={"paths": paths, "dbt": dbt_resource()})
-    assert result.success
-    return next(
-        {k: v.value for k, v in e.materialization.metadata.items()}
-        for e in result.get_asset_materialization_events()
-        if e.asset_key.path == ["raw", "document"]
-    )
+def run(paths: PipelinePaths) -> dict:
+    outcome = run_pipeline(paths)
+    assert outcome.success, outcome.failed_steps
+    return outcome.load
 
 
 @pytest.fixture(scope="module")
