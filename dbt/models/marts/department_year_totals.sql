@@ -1,7 +1,10 @@
--- One row per department (as printed) / fiscal year / document kind / scope, from
--- the current (most recently loaded) document, with the change against the same
+-- One row per department / fiscal year / document kind / scope, from the current
+-- document of each key (int_current_document), with the change against the same
 -- department / kind / scope exactly one fiscal year earlier. The previous year is
 -- joined on fiscal_year - 1 (not "the previous row"), so a gap year gives NULL.
+-- Departments are identified by department_id, so a department whose printed name
+-- changed between years (中国共产党江苏省委员会办公厅 → 中共江苏省委办公厅) still
+-- has a previous year; `department` is the canonical name.
 
 with current_documents as (
     select * from {{ ref('int_current_document') }}
@@ -11,9 +14,13 @@ expenditure as (
     select * from {{ ref('int_document_expenditure') }}
 ),
 
+departments as (
+    select * from {{ ref('dim_department') }}
+),
+
 yearly as (
     select
-        current_documents.department_name as department,
+        current_documents.department_id,
         current_documents.fiscal_year,
         current_documents.document_kind,
         current_documents.scope,
@@ -28,31 +35,44 @@ yearly as (
 with_previous as (
     select
         yearly.*,
-        previous.total_expenditure_yuan as previous_total_expenditure_yuan
+        previous.total_expenditure_yuan as previous_total_expenditure_yuan,
+        previous.basic_expenditure_yuan as previous_basic_expenditure_yuan,
+        previous.project_expenditure_yuan as previous_project_expenditure_yuan
     from yearly
     left join yearly as previous
-        on previous.department = yearly.department
+        on previous.department_id = yearly.department_id
         and previous.document_kind = yearly.document_kind
         and previous.scope = yearly.scope
         and previous.fiscal_year = yearly.fiscal_year - 1
 ),
 
-final as (
+changes as (
     select
-        department,
-        fiscal_year,
-        document_kind,
-        scope,
-        total_expenditure_yuan,
-        basic_expenditure_yuan,
-        project_expenditure_yuan,
-        previous_total_expenditure_yuan,
-        cast(total_expenditure_yuan - previous_total_expenditure_yuan as decimal(18, 2)) as change_yuan
+        with_previous.*,
+        cast(total_expenditure_yuan - previous_total_expenditure_yuan as decimal(18, 2)) as change_yuan,
+        cast(basic_expenditure_yuan - previous_basic_expenditure_yuan as decimal(18, 2)) as basic_change_yuan,
+        cast(project_expenditure_yuan - previous_project_expenditure_yuan as decimal(18, 2)) as project_change_yuan
     from with_previous
+),
+
+with_pct as (
+    select
+        changes.*,
+        {{ percent_change('change_yuan', 'previous_total_expenditure_yuan') }} as change_pct,
+        {{ percent_change('basic_change_yuan', 'previous_basic_expenditure_yuan') }} as basic_change_pct,
+        {{ percent_change('project_change_yuan', 'previous_project_expenditure_yuan') }} as project_change_pct,
+        departments.department_name,
+        departments.province,
+        departments.city,
+        departments.district,
+        coalesce(departments.province, departments.city) as ranking_region
+    from changes
+    inner join departments
+        on departments.department_id = changes.department_id
 )
 
 select
-    department,
+    department_name as department,
     fiscal_year,
     document_kind,
     scope,
@@ -61,5 +81,23 @@ select
     cast(project_expenditure_yuan as decimal(18, 2)) as project_expenditure_yuan,
     cast(previous_total_expenditure_yuan as decimal(18, 2)) as previous_total_expenditure_yuan,
     change_yuan,
-    {{ percent_change('change_yuan', 'previous_total_expenditure_yuan') }} as change_pct
-from final
+    change_pct,
+    department_id,
+    province,
+    city,
+    district,
+    ranking_region,
+    case
+        when change_pct is not null and ranking_region is not null then
+            cast(rank() over (
+                partition by ranking_region, fiscal_year, document_kind, scope, change_pct is not null
+                order by change_pct desc
+            ) as integer)
+    end as growth_rank_in_region,
+    cast(previous_basic_expenditure_yuan as decimal(18, 2)) as previous_basic_expenditure_yuan,
+    basic_change_yuan,
+    basic_change_pct,
+    cast(previous_project_expenditure_yuan as decimal(18, 2)) as previous_project_expenditure_yuan,
+    project_change_yuan,
+    project_change_pct
+from with_pct

@@ -1,3 +1,6 @@
+-- Every loaded document, superseded versions included, with its department_id and
+-- whether it is the current version of its department / fiscal year / kind / scope.
+
 select
     document_id,
     file_name,
@@ -7,5 +10,8 @@ select
     scope,
     printed_unit,
     pages,
-    loaded_at
-from {{ ref('stg_document') }}
+    loaded_at,
+    department_id,
+    is_current,
+    superseded_by
+from {{ ref('int_document_version') }}

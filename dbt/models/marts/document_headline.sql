@@ -1,10 +1,23 @@
+-- Headline figures of the current documents only.
+
+with headlines as (
+    select * from {{ ref('stg_headline') }}
+),
+
+documents as (
+    select * from {{ ref('int_current_document') }}
+)
+
 select
-    document_id,
-    metric,
-    value_yuan,
-    statement,
-    source_page,
-    source_table,
-    source_row,
-    source_col
-from {{ ref('stg_headline') }}
+    headlines.document_id,
+    headlines.metric,
+    headlines.value_yuan,
+    headlines.statement,
+    headlines.source_page,
+    headlines.source_table,
+    headlines.source_row,
+    headlines.source_col,
+    documents.department_id
+from headlines
+inner join documents
+    on headlines.document_id = documents.document_id

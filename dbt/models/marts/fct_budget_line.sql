@@ -1,9 +1,12 @@
+-- The printed amounts of the current documents only (a superseded version's lines
+-- stay in raw.budget_line as history).
+
 with lines as (
     select * from {{ ref('stg_budget_line') }}
 ),
 
 documents as (
-    select * from {{ ref('stg_document') }}
+    select * from {{ ref('int_current_document') }}
 )
 
 select
@@ -22,7 +25,8 @@ select
     lines.source_col,
     lines.printed_amount,
     lines.printed_unit,
-    lines.budget_unit
+    lines.budget_unit,
+    documents.department_id
 from lines
 inner join documents
     on lines.document_id = documents.document_id

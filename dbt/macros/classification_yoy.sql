@@ -1,0 +1,87 @@
+{#
+  Body of function_class_yoy / economic_class_yoy: the 类 and 款 amounts of one
+  statement, department-level rows only (budget_unit IS NULL), columns measured
+  'total' (Shanghai, Shenzhen) or 'amount' (Jiangsu's single amount column), with
+  the amount of the same department / kind / scope / code for fiscal_year - 1.
+  A code not printed that year, or a missing year, gives a NULL previous amount.
+#}
+{% macro classification_yoy(classification, statement, dimension) -%}
+with lines as (
+    select *
+    from {{ ref('int_classified_line') }}
+    where classification = '{{ classification }}'
+      and statement = '{{ statement }}'
+      and budget_unit is null
+      and measure in ('total', 'amount')
+      and level in ('类', '款')
+),
+
+documents as (
+    select * from {{ ref('int_current_document') }}
+),
+
+departments as (
+    select * from {{ ref('dim_department') }}
+),
+
+classes as (
+    select * from {{ ref(dimension) }}
+),
+
+amounts as (
+    select
+        lines.department_id,
+        documents.fiscal_year,
+        documents.document_kind,
+        documents.scope,
+        lines.level,
+        lines.code,
+        lines.amount_yuan,
+        lines.item_name as name_as_printed,
+        lines.document_id
+    from lines
+    inner join documents
+        on documents.document_id = lines.document_id
+),
+
+with_previous as (
+    select
+        amounts.*,
+        previous.amount_yuan as previous_amount_yuan
+    from amounts
+    left join amounts as previous
+        on previous.department_id = amounts.department_id
+        and previous.document_kind = amounts.document_kind
+        and previous.scope = amounts.scope
+        and previous.code = amounts.code
+        and previous.fiscal_year = amounts.fiscal_year - 1
+),
+
+changes as (
+    select
+        *,
+        cast(amount_yuan - previous_amount_yuan as decimal(18, 2)) as change_yuan
+    from with_previous
+)
+
+select
+    changes.department_id,
+    departments.department_name as department,
+    changes.fiscal_year,
+    changes.document_kind,
+    changes.scope,
+    changes.level,
+    changes.code,
+    classes.name,
+    cast(changes.amount_yuan as decimal(18, 2)) as amount_yuan,
+    cast(changes.previous_amount_yuan as decimal(18, 2)) as previous_amount_yuan,
+    changes.change_yuan,
+    {{ percent_change('changes.change_yuan', 'changes.previous_amount_yuan') }} as change_pct,
+    changes.name_as_printed,
+    changes.document_id
+from changes
+inner join departments
+    on departments.department_id = changes.department_id
+left join classes
+    on classes.code = changes.code
+{%- endmacro %}

@@ -1,0 +1,39 @@
+-- Budget lines of current documents that carry a classification code, tagged with
+-- the classification the code belongs to and its level:
+--   function (支出功能分类): 2xx 类, 2xxxx 款, 2xxxxxx 项;
+--   economic (支出经济分类): 3xx 类, 3xxxx 款.
+-- Every statement is included (names printed in any table feed the dimensions);
+-- the year-over-year marts pick their statement and measures downstream.
+-- item_name is cleaned so names printed in different tables compare equal.
+
+with lines as (
+    select * from {{ ref('fct_budget_line') }}
+),
+
+classified as (
+    select
+        *,
+        case
+            when regexp_full_match(item_code, '2\d{2}(\d{2}){0,2}') then 'function'
+            when regexp_full_match(item_code, '3\d{2}(\d{2})?') then 'economic'
+        end as classification
+    from lines
+    where item_code is not null
+)
+
+select
+    document_id,
+    department_id,
+    fiscal_year,
+    statement,
+    classification,
+    item_code as code,
+    case length(item_code) when 3 then '类' when 5 then '款' when 7 then '项' end as level,
+    left(item_code, 3) as class_code,
+    -- whitespace removed, and a summary's ordinal prefix (一、 / 十二、) dropped
+    regexp_replace(regexp_replace(item_name, '\s+', '', 'g'), '^[一二三四五六七八九十]+、', '') as item_name,
+    measure,
+    amount_yuan,
+    budget_unit
+from classified
+where classification is not null

@@ -1,0 +1,96 @@
+-- "三公" expenses (and the meetings / training / operating-cost figures printed in the
+-- same table) per department / fiscal year / kind / scope / measure, from the
+-- department-level rows of the three_public statement, with the change against the
+-- same measure one fiscal year earlier.
+--
+-- Final-accounts tables print each measure twice: the budget (measure as is) and the
+-- actual (measure suffixed ':决算数'). A final_accounts document keeps the actual
+-- column when printed; a budget document keeps the unsuffixed column. `measure` is
+-- the measure without the suffix; printed_column says which column was taken.
+
+with lines as (
+    select
+        *,
+        split_part(measure, ':', 1) as base_measure,
+        nullif(split_part(measure, ':', 2), '') as printed_column
+    from {{ ref('fct_budget_line') }}
+    where statement = 'three_public'
+      and budget_unit is null
+),
+
+documents as (
+    select * from {{ ref('int_current_document') }}
+),
+
+departments as (
+    select * from {{ ref('dim_department') }}
+),
+
+preferred as (
+    select
+        lines.*,
+        documents.document_kind,
+        documents.scope,
+        rank() over (
+            partition by lines.document_id, lines.base_measure
+            order by case
+                when documents.document_kind = 'final_accounts' and lines.printed_column = '决算数' then 0
+                when lines.printed_column is null then 1
+                else 2
+            end
+        ) as preference
+    from lines
+    inner join documents
+        on documents.document_id = lines.document_id
+),
+
+amounts as (
+    select
+        department_id,
+        fiscal_year,
+        document_kind,
+        scope,
+        base_measure as measure,
+        printed_column,
+        amount_yuan,
+        document_id
+    from preferred
+    where preference = 1
+),
+
+with_previous as (
+    select
+        amounts.*,
+        previous.amount_yuan as previous_amount_yuan
+    from amounts
+    left join amounts as previous
+        on previous.department_id = amounts.department_id
+        and previous.document_kind = amounts.document_kind
+        and previous.scope = amounts.scope
+        and previous.measure = amounts.measure
+        and previous.fiscal_year = amounts.fiscal_year - 1
+),
+
+changes as (
+    select
+        *,
+        cast(amount_yuan - previous_amount_yuan as decimal(18, 2)) as change_yuan
+    from with_previous
+)
+
+select
+    changes.department_id,
+    departments.department_name as department,
+    changes.fiscal_year,
+    changes.document_kind,
+    changes.scope,
+    changes.measure,
+    cast(changes.amount_yuan as decimal(18, 2)) as amount_yuan,
+    cast(changes.previous_amount_yuan as decimal(18, 2)) as previous_amount_yuan,
+    changes.change_yuan,
+    {{ percent_change('changes.change_yuan', 'changes.previous_amount_yuan') }} as change_pct,
+    changes.printed_column,
+    changes.document_id
+from changes
+inner join departments
+    on departments.department_id = changes.department_id
