@@ -47,46 +47,58 @@ def _to_yuan(printed: str, multiplier: int) -> Decimal:
     return (Decimal(printed.replace(",", "")) * multiplier).quantize(Decimal("0.01"))
 
 
+# A final-accounts document (决算) for EDU 2024, to set against its budget.
+FINAL_DOCUMENTS = [
+    ("a2024final", EDU, 2024, "元", "2025-06-01 10:00:00", ("120,000,000.00", "84,000,000.00", "36,000,000.00"), 1),
+]
+
+
+def _insert_document(con, doc_id, dept, year, unit, loaded_at, printed, mult, kind="budget") -> None:
+    con.execute(
+        "INSERT INTO raw.document (document_id, file_path, file_name, department_name, fiscal_year, "
+        "document_kind, scope, printed_unit, pages, extracted_at, loaded_at) "
+        "VALUES (?, ?, ?, ?, ?, ?, 'department', ?, 20, ?, ?)",
+        [doc_id, f"/data/{doc_id}.pdf", f"{doc_id}.pdf", dept, year, kind, unit, loaded_at, loaded_at],
+    )
+    # expenditure_summary 合计 row: cols 1..3 = total / basic / project
+    for col, (measure, text) in enumerate(zip(("total", "basic", "project"), printed), start=1):
+        amount = _to_yuan(text, mult)
+        con.execute(
+            "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
+            "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
+            "(?, 'expenditure_summary', 'expenditure', NULL, '合计', ?, ?, ?, ?, 5, 0, 2, ?)",
+            [doc_id, measure, amount, text, unit, col],
+        )
+        con.execute(
+            "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 2, ?)",
+            [doc_id, f"{measure}_expenditure", amount, col],
+        )
+        con.execute(
+            "INSERT INTO raw.extracted_cell VALUES (?, 5, 0, 2, ?, ?)", [doc_id, col, text]
+        )
+    # one function-class line (类 205 教育支出 / 201 一般公共服务支出) + its headline
+    code, name = ("205", "教育支出") if dept == EDU else ("201", "一般公共服务支出")
+    amount = _to_yuan(printed[0], mult)
+    con.execute(
+        "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
+            "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
+        "(?, 'expenditure_summary', 'expenditure_by_function', ?, ?, 'total', ?, ?, ?, 5, 0, 3, 1)",
+        [doc_id, code, name, amount, printed[0], unit],
+    )
+    con.execute(
+        "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 3, 1)",
+        [doc_id, f"function:{code}", amount],
+    )
+
+
 def _populate(path: Path) -> None:
     con = duckdb.connect(str(path))
     try:
         con.execute(RAW_DDL)
-        for doc_id, dept, year, unit, loaded_at, printed, mult in DOCUMENTS:
-            con.execute(
-                "INSERT INTO raw.document (document_id, file_path, file_name, department_name, fiscal_year, "
-                "document_kind, scope, printed_unit, pages, extracted_at, loaded_at) "
-                "VALUES (?, ?, ?, ?, ?, 'budget', 'department', ?, 20, ?, ?)",
-                [doc_id, f"/data/{doc_id}.pdf", f"{doc_id}.pdf", dept, year, unit, loaded_at, loaded_at],
-            )
-            # expenditure_summary 合计 row: cols 1..3 = total / basic / project
-            for col, (measure, text) in enumerate(zip(("total", "basic", "project"), printed), start=1):
-                amount = _to_yuan(text, mult)
-                con.execute(
-                    "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
-                    "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
-                    "(?, 'expenditure_summary', 'expenditure', NULL, '合计', ?, ?, ?, ?, 5, 0, 2, ?)",
-                    [doc_id, measure, amount, text, unit, col],
-                )
-                con.execute(
-                    "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 2, ?)",
-                    [doc_id, f"{measure}_expenditure", amount, col],
-                )
-                con.execute(
-                    "INSERT INTO raw.extracted_cell VALUES (?, 5, 0, 2, ?, ?)", [doc_id, col, text]
-                )
-            # one function-class line (类 205 教育支出 / 201 一般公共服务支出) + its headline
-            code, name = ("205", "教育支出") if dept == EDU else ("201", "一般公共服务支出")
-            amount = _to_yuan(printed[0], mult)
-            con.execute(
-                "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
-                    "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
-                "(?, 'expenditure_summary', 'expenditure_by_function', ?, ?, 'total', ?, ?, ?, 5, 0, 3, 1)",
-                [doc_id, code, name, amount, printed[0], unit],
-            )
-            con.execute(
-                "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 3, 1)",
-                [doc_id, f"function:{code}", amount],
-            )
+        for document in DOCUMENTS:
+            _insert_document(con, *document)
+        for document in FINAL_DOCUMENTS:
+            _insert_document(con, *document, kind="final_accounts")
         con.execute(
             "INSERT INTO raw.quarantine VALUES ('deadbeef', '/data/broken.pdf', 'extract', "
             "'no_tables', 'no statement tables found', '2025-01-01 09:00:00', '2025-01-02 09:00:00')"
@@ -216,3 +228,93 @@ def test_marts_types_and_schemas(built_warehouse):
         "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'department_year_totals'",
     )
     assert comment and comment[0][0]
+
+
+def test_superseded_versions_stay_in_dim_document_only(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select document_id, is_current, superseded_by from marts.dim_document "
+        "where document_id in ('b2024', 'b2024old') order by document_id",
+    )
+    # b2024 was loaded a month after b2024old: it replaces it
+    assert rows == [("b2024", True, None), ("b2024old", False, "b2024")]
+    for mart in ("fct_budget_line", "document_headline"):
+        assert _query(built_warehouse, f"select count(*) from marts.{mart} where document_id = 'b2024old'") == [(0,)]
+        assert _query(built_warehouse, f"select count(*) from marts.{mart} where document_id = 'b2024'") != [(0,)]
+
+
+def test_department_identity_and_region(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select department_name, department_id, province, city, district, names_as_printed, first_year, last_year "
+        "from marts.dim_department order by department_name",
+    )
+    import hashlib
+
+    expected = [
+        (name, hashlib.md5(name.encode()).hexdigest()[:16], "北京市", "北京市", None, [name], first, last)
+        for name, first, last in sorted([(EDU, 2023, 2024), (FIN, 2021, 2024), (RELICS, 2023, 2024)])
+    ]
+    assert rows == expected
+    # every fct row carries its document's department
+    assert _query(
+        built_warehouse,
+        "select count(*) from marts.fct_budget_line f join marts.dim_document d using (document_id) "
+        "where f.department_id is distinct from d.department_id",
+    ) == [(0,)]
+
+
+def test_budget_vs_final(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select metric, budget_yuan, final_yuan, difference_yuan, execution_rate_pct from marts.budget_vs_final "
+        "where department = '北京市教育委员会' and fiscal_year = 2024 order by metric",
+    )
+    D = Decimal
+    assert rows == [
+        # 84,000,000 / 85,000,000 = 98.8235… %
+        ("basic_expenditure", D("85000000.00"), D("84000000.00"), D("-1000000.00"), D("98.82")),
+        ("function:205", D("130000000.00"), D("120000000.00"), D("-10000000.00"), D("92.31")),
+        # 36,000,000 / 45,000,000 = 80 %
+        ("project_expenditure", D("45000000.00"), D("36000000.00"), D("-9000000.00"), D("80.00")),
+        # 120,000,000 / 130,000,000 = 92.3077 %
+        ("total_expenditure", D("130000000.00"), D("120000000.00"), D("-10000000.00"), D("92.31")),
+    ]
+    # one-sided: EDU 2023 has a budget only
+    assert _query(
+        built_warehouse,
+        "select budget_yuan, final_yuan, execution_rate_pct from marts.budget_vs_final "
+        "where department = '北京市教育委员会' and fiscal_year = 2023 and metric = 'total_expenditure'",
+    ) == [(D("123456700.00"), None, None)]
+
+
+def test_department_year_coverage(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select department, fiscal_year, document_kind, present, document_id from marts.department_year_coverage "
+        "order by department, fiscal_year, document_kind",
+    )
+    # 3 departments × 2021..2024 × 2 kinds
+    assert len(rows) == 3 * 4 * 2
+    present = {(d, y, k): doc for d, y, k, p, doc in rows if p}
+    assert present == {
+        (EDU, 2023, "budget"): "a2023", (EDU, 2024, "budget"): "a2024", (EDU, 2024, "final_accounts"): "a2024final",
+        (FIN, 2021, "budget"): "b2021", (FIN, 2023, "budget"): "b2023", (FIN, 2024, "budget"): "b2024",
+        (RELICS, 2023, "budget"): "c2023", (RELICS, 2024, "budget"): "c2024",
+    }
+
+
+def test_growth_rank_in_region(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select department, ranking_region, growth_rank_in_region from marts.department_year_totals "
+        "where fiscal_year = 2024 and document_kind = 'budget' order by growth_rank_in_region",
+    )
+    # 2024 change_pct: EDU +5.30, RELICS +0.13, FIN -5.00 (see test_department_year_totals); all 北京市
+    assert rows == [(EDU, "北京市", 1), (RELICS, "北京市", 2), (FIN, "北京市", 3)]
+    # no previous year: no rank
+    assert _query(
+        built_warehouse,
+        "select count(*) from marts.department_year_totals where fiscal_year = 2023 and department = '北京市财政局' "
+        "and growth_rank_in_region is not null",
+    ) == [(0,)]
