@@ -9,7 +9,9 @@ from pipelines.assets.publish import published_warehouse
 from pipelines.assets.warehouse import raw_tables
 from pipelines.resources import PipelinePaths, dbt_resource
 
-ALL_ASSETS = [source_files, extracted_documents, validated_documents, raw_tables, dbt_models, published_warehouse]
+INGEST_ASSETS = [source_files, extracted_documents, validated_documents, raw_tables]
+TRANSFORM_ASSETS = [dbt_models, published_warehouse]
+ALL_ASSETS = [*INGEST_ASSETS, *TRANSFORM_ASSETS]
 
 nightly_job = define_asset_job("nightly", selection=AssetSelection.all(), description="raw/ → warehouse, end to end")
 

@@ -1,46 +1,71 @@
 """One whole pipeline run in process: what `yusuan run` and the tests execute.
 
 Keeping it in one place means the CLI, the tests and the nightly job exercise
-the same assets, checks and resources.
+the same assets, checks and resources.  A run has two parts: ingest (discover,
+extract, validate, load) and transform (dbt, publish).  The transform is skipped
+when ingest changed nothing and the published copy is newer than the dbt
+project, which keeps a nightly run over an unchanged raw/ cheap.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from dagster import ExecuteInProcessResult, materialize
 
-from pipelines.definitions import ALL_ASSETS, ALL_CHECKS
+from pipelines.assets.checks import ALL_CHECKS
+from pipelines.definitions import INGEST_ASSETS, TRANSFORM_ASSETS
+from pipelines.dbt_project import dbt_project
 from pipelines.resources import PipelinePaths, dbt_resource
 
 
 @dataclass
 class RunOutcome:
-    result: ExecuteInProcessResult
+    ingest: ExecuteInProcessResult
+    transform: ExecuteInProcessResult | None = None  # None: nothing changed, marts are current
     load: dict = field(default_factory=dict)  # the loader's counts: loaded, unchanged, quarantined, rows …
 
     @property
+    def results(self) -> list[ExecuteInProcessResult]:
+        return [r for r in (self.ingest, self.transform) if r is not None]
+
+    @property
     def success(self) -> bool:
-        return self.result.success
+        return all(r.success for r in self.results)
 
     @property
     def failed_steps(self) -> list[str]:
-        return [e.step_key for e in self.result.all_events if e.is_step_failure]
+        return [e.step_key for r in self.results for e in r.all_events if e.is_step_failure]
 
 
-def run_pipeline(paths: PipelinePaths, log_level: str = "ERROR") -> RunOutcome:
-    result = materialize(
-        [*ALL_ASSETS, *ALL_CHECKS],
-        resources={"paths": paths, "dbt": dbt_resource()},
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-        raise_on_error=False,
+def _marts_current(paths: PipelinePaths) -> bool:
+    """The published copy exists and was built after the dbt project last changed."""
+    manifest = Path(dbt_project.manifest_path)
+    return paths.published.exists() and manifest.exists() and (
+        paths.published.stat().st_mtime >= manifest.stat().st_mtime
     )
+
+
+def run_pipeline(paths: PipelinePaths, log_level: str = "ERROR", force_transform: bool = False) -> RunOutcome:
+    def run(assets: list) -> ExecuteInProcessResult:
+        return materialize(
+            assets,
+            resources={"paths": paths, "dbt": dbt_resource()},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            raise_on_error=False,
+        )
+
+    ingest = run([*INGEST_ASSETS, *ALL_CHECKS])
     load = next(
         (
             {k: v.value for k, v in event.materialization.metadata.items()}
-            for event in result.get_asset_materialization_events()
+            for event in ingest.get_asset_materialization_events()
             if event.asset_key.path == ["raw", "document"]
         ),
         {},
     )
-    return RunOutcome(result=result, load=load)
+    outcome = RunOutcome(ingest=ingest, load=load)
+    if ingest.success and (force_transform or load.get("changed") or not _marts_current(paths)):
+        outcome.transform = run(TRANSFORM_ASSETS)
+    return outcome

@@ -44,7 +44,7 @@ def warehouse(tmp_path_factory):
     )
     outcome = run_pipeline(paths)
     assert outcome.success, outcome.failed_steps
-    result = outcome.result
+    result = outcome.ingest  # the asset checks run with the ingest part
     con = duckdb.connect(str(paths.published), read_only=True)
     yield SimpleNamespace(con=con, result=result)
     con.close()

@@ -7,7 +7,13 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipelines.extraction.document import PARSER_VERSION
 from pipelines.progress import report
 from pipelines.resources import PipelinePaths
-from pipelines.warehouse import connect, load_document, loaded_document_ids, record_quarantine
+from pipelines.warehouse import (
+    connect,
+    load_document,
+    loaded_document_ids,
+    quarantined_document_ids,
+    record_quarantine,
+)
 
 
 RAW_TABLES = {
@@ -38,6 +44,7 @@ def raw_tables(
     con = connect(paths.warehouse)
     try:
         already = loaded_document_ids(con, PARSER_VERSION)
+        held_back = quarantined_document_ids(con)
         for status in validated_documents:
             doc_id, file_path = status["document_id"], status["file_path"]
             if doc_id in already:
@@ -58,6 +65,9 @@ def raw_tables(
             report(file_path, f"loaded {rows} lines")
             summary["loaded"] += 1
             summary["rows"] += rows
+        # Did anything reach the warehouse that the marts do not show yet?
+        newly_held = {s["document_id"] for s in validated_documents if not s["ok"]} - held_back
+        summary["changed"] = summary["loaded"] + len(newly_held) + len(held_back - quarantined_document_ids(con))
         summary["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
         summary["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
     finally:
