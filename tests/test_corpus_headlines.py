@@ -65,6 +65,8 @@ SHANGHAI = {
         "total_income": wan("9859.38"), "total_expenditure": wan("9859.38"),
         "fiscal_appropriation_income": wan("9746.50"),
         "basic_expenditure": wan("5377.64"), "project_expenditure": wan("4381.74"),
+        # p17 财政拨款"三公"经费支出决算表: 预算数 2.85, 决算数 0.39 (p25: 支出决算为 0.39 万元)
+        "three_public_total": wan("0.39"),
     },
     # p10 收支总表; p18 支出总表 合计; p28 三公 22.91万元
     "shanghai_putuo_wanli_street_2023_budget.pdf": {

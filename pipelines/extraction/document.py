@@ -19,7 +19,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "5"
+PARSER_VERSION = "6"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -121,7 +121,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         metadata=metadata,
         statements=summaries,
         lines=lines,
-        headlines=pick_headlines(lines),
+        headlines=pick_headlines(lines, final_accounts=metadata.document_kind == "final_accounts"),
         problems=problems,
     )
 

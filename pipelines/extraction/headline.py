@@ -26,6 +26,8 @@ _TOTAL_INCOME = ["收入总计", "总计", "收入合计", "本年收入合计",
 _TOTAL_EXPENDITURE = ["支出总计", "总计", "支出合计", "本年支出合计", "当年支出小计"]
 _APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "财政拨款(补助)收入"]
 _OTHER_APPROPRIATIONS = ["政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"]
+# Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
+_OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
 _EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
 
 
@@ -41,7 +43,7 @@ def _first_by_name(lines: list[BudgetLine], names: list[str]) -> BudgetLine | No
     return None
 
 
-def pick_headlines(lines: list[BudgetLine]) -> list[Headline]:
+def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> list[Headline]:
     result: list[Headline] = []
 
     # By-unit tables repeat figures per unit: headlines are the department's own.
@@ -88,9 +90,22 @@ def pick_headlines(lines: list[BudgetLine]) -> list[Headline]:
             seen.add(line.item_code)
             result.append(Headline(f"function:{line.item_code}", line.amount_yuan, line))
 
-    three_public = next(
-        (l for l in lines if l.statement == "three_public" and l.measure == "three_public_subtotal"), None
-    )
+    three_public = _three_public_total([l for l in lines if l.statement == "three_public"], final_accounts)
     if three_public:
         result.append(Headline("three_public_total", three_public.amount_yuan, three_public))
     return result
+
+
+def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> BudgetLine | None:
+    """The "三公" subtotal; a table of 三公 items only prints it as its 合计.
+
+    Final accounts print 预算数 and 决算数 side by side: their figure is the 决算数.
+    """
+    base = {l.measure.split(":")[0] for l in lines}
+    wanted = "three_public_subtotal" if "three_public_subtotal" in base else (
+        "total" if not base & _OTHER_THAN_THREE_PUBLIC else None)
+    candidates = [l for l in lines if l.measure.split(":")[0] == wanted]
+    actual = [l for l in candidates if "决算" in l.measure]
+    if final_accounts and actual:
+        return actual[0]
+    return next((l for l in candidates if "决算" not in l.measure), None)
