@@ -1,23 +1,46 @@
-"""The Dagster code location: assets, the nightly job and resources."""
+"""The Dagster code location: assets, checks, jobs, schedule, sensors and resources."""
 
-from dagster import AssetSelection, Definitions, define_asset_job
+import os
+from datetime import timedelta
+
+from dagster import (
+    AssetKey,
+    Definitions,
+    build_last_update_freshness_checks,
+    build_sensor_for_freshness_checks,
+    multiprocess_executor,
+)
 
 from pipelines.assets.checks import ALL_CHECKS
 from pipelines.assets.dbt import dbt_models
 from pipelines.assets.documents import extracted_documents, source_files, validated_documents
+from pipelines.assets.partitioned import document_extraction
 from pipelines.assets.publish import published_warehouse
 from pipelines.assets.warehouse import raw_tables
+from pipelines.jobs import extract_documents_job, nightly_job
 from pipelines.resources import PipelinePaths, dbt_resource
+from pipelines.schedules import nightly_schedule
+from pipelines.sensors import notify_on_run_failure, raw_files_sensor
 
 INGEST_ASSETS = [source_files, extracted_documents, validated_documents, raw_tables]
 TRANSFORM_ASSETS = [dbt_models, published_warehouse]
 ALL_ASSETS = [*INGEST_ASSETS, *TRANSFORM_ASSETS]
 
-nightly_job = define_asset_job("nightly", selection=AssetSelection.all(), description="raw/ → warehouse, end to end")
+# The marts analysts read must have been rebuilt within a day and a bit.
+FRESHNESS_CHECKS = build_last_update_freshness_checks(
+    assets=[AssetKey(["marts", name]) for name in ("fct_budget_line", "document_headline", "department_year_totals")],
+    lower_bound_delta=timedelta(hours=int(os.environ.get("YUSUAN_FRESHNESS_HOURS", "26"))),
+)
 
 defs = Definitions(
-    assets=ALL_ASSETS,
-    asset_checks=ALL_CHECKS,
-    jobs=[nightly_job],
+    assets=[*ALL_ASSETS, document_extraction],
+    asset_checks=[*ALL_CHECKS, *FRESHNESS_CHECKS],
+    jobs=[nightly_job, extract_documents_job],
+    schedules=[nightly_schedule],
+    sensors=[raw_files_sensor, notify_on_run_failure, build_sensor_for_freshness_checks(freshness_checks=FRESHNESS_CHECKS)],
     resources={"paths": PipelinePaths.from_env(), "dbt": dbt_resource()},
+    # Documents extract in parallel; every DuckDB step is in the "duckdb" pool (limit 1).
+    executor=multiprocess_executor.configured(
+        {"max_concurrent": int(os.environ.get("YUSUAN_MAX_CONCURRENT", "2"))}
+    ),
 )

@@ -29,16 +29,21 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-def discover(raw_dir: Path) -> list[SourceFile]:
-    """Every ``*.pdf`` under ``raw_dir`` (any case), one entry per distinct content."""
+def list_pdfs(raw_dir: Path) -> list[Path]:
+    """Every ``*.pdf`` under ``raw_dir`` (any case), in a stable order."""
     raw_dir = Path(raw_dir).resolve()
-    found: dict[str, SourceFile] = {}
-    for path in sorted(raw_dir.rglob("*")):
-        if path.suffix.lower() != ".pdf" or not path.is_file():
-            continue
+    return [
+        path
+        for path in sorted(raw_dir.rglob("*"))
         # A symlink may point anywhere; only files that really live under raw/ are read.
-        if not path.resolve().is_relative_to(raw_dir):
-            continue
+        if path.suffix.lower() == ".pdf" and path.is_file() and path.resolve().is_relative_to(raw_dir)
+    ]
+
+
+def discover(raw_dir: Path) -> list[SourceFile]:
+    """Every PDF under ``raw_dir``, one entry per distinct content."""
+    found: dict[str, SourceFile] = {}
+    for path in list_pdfs(raw_dir):
         document_id = sha256_file(path)
         found.setdefault(document_id, SourceFile(str(path), document_id, path.stat().st_size))
     return list(found.values())

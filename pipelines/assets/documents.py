@@ -2,6 +2,7 @@
 
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
+from pipelines.assets.partitioned import document_extraction
 from pipelines.discovery import SourceFile, discover
 from pipelines.processing import DocumentStatus, extract_source, validate_source
 from pipelines.resources import PipelinePaths
@@ -20,8 +21,10 @@ def source_files(context: AssetExecutionContext, paths: PipelinePaths) -> Output
 
 @asset(
     group_name="ingest",
+    deps=[document_extraction],
     description="camelot tables and parsed rows per document, as files under the extraction folder "
-    "(extraction never writes DuckDB; unchanged files are not extracted again).",
+    "(extraction never writes DuckDB; unchanged files, and files a per-document run already "
+    "extracted, are not extracted again).",
 )
 def extracted_documents(
     context: AssetExecutionContext, paths: PipelinePaths, source_files: list[dict]

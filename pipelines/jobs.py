@@ -1,0 +1,17 @@
+"""Jobs: the nightly run over raw/, and per-document extraction (partitioned)."""
+
+from dagster import AssetSelection, define_asset_job
+
+from pipelines.assets.partitioned import document_extraction
+
+nightly_job = define_asset_job(
+    "nightly",
+    selection=AssetSelection.all() - AssetSelection.assets(document_extraction),
+    description="raw/ → warehouse, end to end (what `yusuan run` runs)",
+)
+extract_documents_job = define_asset_job(
+    "extract_documents",
+    selection=AssetSelection.assets(document_extraction),
+    partitions_def=document_extraction.partitions_def,
+    description="Extraction of documents (partitions), in parallel or on workers; loads happen nightly.",
+)
