@@ -17,6 +17,7 @@ import logging
 import os
 import sys
 import time
+import warnings
 from dataclasses import asdict
 from pathlib import Path
 
@@ -75,6 +76,31 @@ def _run(args: argparse.Namespace) -> int:
     if args.strict and summary["quarantined"]:
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _backfill(args: argparse.Namespace) -> int:
+    if args.raw:
+        os.environ["YUSUAN_RAW_DIR"] = str(Path(args.raw).expanduser().resolve())
+    if args.warehouse:
+        os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
+    if not os.environ.get("DAGSTER_HOME"):
+        print("yusuan backfill: set DAGSTER_HOME (the runs are recorded in that instance)", file=sys.stderr)
+        return EXIT_CONFIG
+    from dagster import DagsterInstance
+
+    from pipelines.backfill import backfill
+
+    started = time.perf_counter()
+    run_log = Path(os.environ.get("YUSUAN_WAREHOUSE", "warehouse/yusuan.duckdb")).parent / "logs" / "last_backfill.log"
+    run_log.parent.mkdir(parents=True, exist_ok=True)
+    with DagsterInstance.get() as instance, open(run_log, "w", encoding="utf-8") as log, \
+            contextlib.redirect_stdout(log):
+        outcome = backfill(instance, workers=args.workers)
+    print(f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
+          f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s")
+    for key in outcome.failed_partitions:
+        print(f"  failed: {key}")
+    return EXIT_OK if outcome.nightly_success and not outcome.failed_partitions else EXIT_FAILED
 
 
 def _extract(args: argparse.Namespace) -> int:
@@ -157,6 +183,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--strict", action="store_true", help="exit 1 when any document was quarantined")
     run.set_defaults(handler=_run)
 
+    fill = commands.add_parser("backfill", help="every document as a partition run (in parallel), then the nightly job")
+    fill.add_argument("--raw", help="folder of PDFs (default: raw/ or $YUSUAN_RAW_DIR)")
+    fill.add_argument("--warehouse", help="DuckDB file (default: warehouse/yusuan.duckdb or $YUSUAN_WAREHOUSE)")
+    fill.add_argument("--workers", type=int, default=2, help="extraction runs at once (default 2)")
+    fill.set_defaults(handler=_backfill)
+
     one = commands.add_parser("extract", help="extract one PDF and print what was found")
     one.add_argument("file")
     one.add_argument("--json", action="store_true", help="machine-readable output")
@@ -168,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    # Dagster's deprecation notices are for developers, not for the data team's terminal.
+    warnings.filterwarnings("ignore", module=r"dagster(_dbt)?\..*")
+    warnings.filterwarnings("ignore", message=r".*(superseded|beta|asset job named).*")
     args = build_parser().parse_args(argv)
     return args.handler(args)
 

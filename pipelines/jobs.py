@@ -1,6 +1,6 @@
 """Jobs: the nightly run over raw/, and per-document extraction (partitioned)."""
 
-from dagster import AssetSelection, define_asset_job
+from dagster import AssetSelection, define_asset_job, in_process_executor
 
 from pipelines.assets.partitioned import document_extraction
 
@@ -13,5 +13,7 @@ extract_documents_job = define_asset_job(
     "extract_documents",
     selection=AssetSelection.assets(document_extraction),
     partitions_def=document_extraction.partitions_def,
+    # One step per run: runs are what goes in parallel (run queue, `yusuan backfill`, workers).
+    executor_def=in_process_executor,
     description="Extraction of documents (partitions), in parallel or on workers; loads happen nightly.",
 )

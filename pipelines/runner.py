@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from dagster import ExecuteInProcessResult, materialize
+from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines.assets.checks import ALL_CHECKS
 from pipelines.definitions import INGEST_ASSETS, TRANSFORM_ASSETS
@@ -47,10 +47,16 @@ def _marts_current(paths: PipelinePaths) -> bool:
     )
 
 
-def run_pipeline(paths: PipelinePaths, log_level: str = "ERROR", force_transform: bool = False) -> RunOutcome:
+def run_pipeline(
+    paths: PipelinePaths,
+    log_level: str = "ERROR",
+    force_transform: bool = False,
+    instance: DagsterInstance | None = None,
+) -> RunOutcome:
     def run(assets: list) -> ExecuteInProcessResult:
         return materialize(
             assets,
+            instance=instance,
             resources={"paths": paths, "dbt": dbt_resource()},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             raise_on_error=False,

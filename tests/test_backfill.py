@@ -1,0 +1,59 @@
+"""A parallel backfill (one run per document, two at a time, on a persistent instance with
+the duckdb pool limited to one) gives the same warehouse as `yusuan run`, with no lock error."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import duckdb
+
+from tests.conftest import RAW, sample
+
+SAMPLES = sorted(path.name for path in RAW.rglob("*.pdf"))  # every sample
+CONTENT_SQL = [
+    "SELECT document_id, department_name, fiscal_year, document_kind, scope FROM marts.dim_document ORDER BY 1",
+    "SELECT document_id, statement, item_code, item_name, measure, amount_yuan, source_page, source_row, source_col "
+    "FROM marts.fct_budget_line ORDER BY ALL",
+    "SELECT document_id, metric, value_yuan FROM marts.document_headline ORDER BY ALL",
+    "SELECT department, fiscal_year, total_expenditure_yuan, change_yuan FROM marts.department_year_totals ORDER BY ALL",
+]
+YUSUAN = str(Path(sys.executable).with_name("yusuan"))
+
+
+def content(published: Path) -> list:
+    with duckdb.connect(str(published), read_only=True) as con:
+        return [con.execute(sql).fetchall() for sql in CONTENT_SQL]
+
+
+def test_parallel_backfill_matches_yusuan_run(tmp_path):
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    for name in SAMPLES:
+        shutil.copy(sample(name), raw / name)
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(Path(__file__).resolve().parents[1] / "docs" / "dagster.yaml", home / "dagster.yaml")
+    env = {**os.environ, "DAGSTER_HOME": str(home)}
+
+    backfill = subprocess.run(
+        [YUSUAN, "backfill", "--raw", str(raw), "--warehouse", str(tmp_path / "a" / "yusuan.duckdb"), "--workers", "2"],
+        env=env, capture_output=True, text=True, timeout=1200,
+    )
+    log = backfill.stdout + backfill.stderr
+    assert backfill.returncode == 0, log
+    assert f"backfill: {len(SAMPLES)} documents, 0 failed" in log
+    assert "Could not set lock" not in log
+
+    single = subprocess.run(
+        [YUSUAN, "run", "--raw", str(raw), "--warehouse", str(tmp_path / "b" / "yusuan.duckdb")],
+        capture_output=True, text=True, timeout=1200,
+    )
+    assert single.returncode == 0, single.stdout + single.stderr
+
+    backfilled = content(tmp_path / "a" / "published" / "yusuan.duckdb")
+    assert backfilled[0] and len(backfilled[0]) == len(SAMPLES)
+    assert backfilled == content(tmp_path / "b" / "published" / "yusuan.duckdb")
