@@ -58,24 +58,8 @@ amounts as (
     where preference = 1
 ),
 
-with_previous as (
-    select
-        amounts.*,
-        previous.amount_yuan as previous_amount_yuan
-    from amounts
-    left join amounts as previous
-        on previous.department_id = amounts.department_id
-        and previous.document_kind = amounts.document_kind
-        and previous.scope = amounts.scope
-        and previous.measure = amounts.measure
-        and previous.fiscal_year = amounts.fiscal_year - 1
-),
-
 changes as (
-    select
-        *,
-        cast(amount_yuan - previous_amount_yuan as decimal(18, 2)) as change_yuan
-    from with_previous
+    {{ with_previous_year('amounts', ['department_id', 'document_kind', 'scope', 'measure']) }}
 )
 
 select
