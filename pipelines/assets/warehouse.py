@@ -48,6 +48,7 @@ def raw_tables(
         for status in validated_documents:
             doc_id, file_path = status["document_id"], status["file_path"]
             if doc_id in already:
+                report(file_path, "unchanged")
                 summary["unchanged"] += 1
                 continue
             if not status["ok"]:
