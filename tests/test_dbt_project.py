@@ -8,7 +8,6 @@ by hand.
 
 from __future__ import annotations
 
-import os
 from decimal import Decimal
 from pathlib import Path
 

@@ -13,7 +13,6 @@ from pipelines.extraction.classification import assign_budget_units, assign_clas
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
-from pipelines.extraction.numbers import find_unit
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
 from pipelines.extraction.statements import assemble
 
@@ -130,6 +129,3 @@ def extract(pdf_bytes: bytes) -> tuple[RawDocument, ParsedDocument]:
     raw = read_document(pdf_bytes)
     return raw, parse_document(raw)
 
-
-__all__ = ["RawDocument", "ParsedDocument", "StatementSummary", "extract", "read_document", "parse_document",
-           "find_unit", "PARSER_VERSION", "sha256_of"]

@@ -9,7 +9,6 @@ from __future__ import annotations
 import io
 import logging
 from dataclasses import asdict, dataclass, field
-from pathlib import Path
 
 import re
 
@@ -171,6 +170,3 @@ def read_tables(pdf_bytes: bytes, pages: str = "all") -> list[RawTable]:
         result[-1].trailing = _lines_between(by_page[page][0].textlines or [], float("-inf"), upper)
     return result
 
-
-def read_pdf_bytes(path: Path) -> bytes:
-    return Path(path).read_bytes()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipelines.extraction.grid import (
     Layout,
@@ -42,7 +42,6 @@ class StatementTable:
     pieces: list[Piece]
     layout: Layout
     empty_note: bool = False
-    notes: list[str] = field(default_factory=list)
 
     @property
     def master(self) -> RawTable:
