@@ -20,6 +20,7 @@ import time
 import warnings
 from dataclasses import asdict
 from pathlib import Path
+from typing import NoReturn
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -103,6 +104,15 @@ def _backfill(args: argparse.Namespace) -> int:
     return EXIT_OK if outcome.nightly_success and not outcome.failed_partitions else EXIT_FAILED
 
 
+def _worker(args: argparse.Namespace) -> NoReturn:
+    """A celery worker for extraction steps (YUSUAN_EXECUTOR=celery); runs until stopped."""
+    celery = Path(sys.executable).with_name("celery")
+    command = [str(celery), "-A", "pipelines.celery_worker", "worker", "-Q", "dagster",
+               "--prefetch-multiplier=1", f"--concurrency={args.concurrency}",
+               "-n", f"{args.name}@%h", "--loglevel", args.loglevel]
+    os.execv(command[0], command)
+
+
 def _extract(args: argparse.Namespace) -> int:
     from pipelines.extraction.document import extract
 
@@ -173,6 +183,39 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _published_input(args: argparse.Namespace) -> Path | None:
+    """The warehouse a reader command opens: --warehouse, else the published copy; None (reported) if absent."""
+    from pipelines import settings
+
+    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    if not path.exists():
+        print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
+        return None
+    return path
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipelines.report import REPORT_NAME, build_report
+
+    warehouse = _published_input(args)
+    if warehouse is None:
+        return EXIT_CONFIG
+    out = Path(args.out).expanduser() if args.out else warehouse.parent / REPORT_NAME
+    print(f"report: {build_report(warehouse, out)}")
+    return EXIT_OK
+
+
+def _export_fdp(args: argparse.Namespace) -> int:
+    from pipelines.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
+
+    warehouse = _published_input(args)
+    if warehouse is None:
+        return EXIT_CONFIG
+    out = Path(args.out).expanduser() if args.out else warehouse.parent / PACKAGE_DIR
+    print(f"fiscal data package: {write_fiscal_data_package(warehouse, out)}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="yusuan", description="Budget PDFs into a DuckDB warehouse.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -189,6 +232,12 @@ def build_parser() -> argparse.ArgumentParser:
     fill.add_argument("--workers", type=int, default=2, help="extraction runs at once (default 2)")
     fill.set_defaults(handler=_backfill)
 
+    worker = commands.add_parser("worker", help="a celery worker that runs extraction steps (YUSUAN_EXECUTOR=celery)")
+    worker.add_argument("--name", default="yusuan", help="worker name; the host is appended (default yusuan)")
+    worker.add_argument("--concurrency", type=int, default=1, help="steps at once on this worker (default 1)")
+    worker.add_argument("--loglevel", default="info")
+    worker.set_defaults(handler=_worker)
+
     one = commands.add_parser("extract", help="extract one PDF and print what was found")
     one.add_argument("file")
     one.add_argument("--json", action="store_true", help="machine-readable output")
@@ -196,6 +245,14 @@ def build_parser() -> argparse.ArgumentParser:
     status = commands.add_parser("status", help="per document: loaded or quarantined, and its checks")
     status.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
     status.set_defaults(handler=_status)
+    report = commands.add_parser("report", help="write the HTML report (charts linked to the PDF pages)")
+    report.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
+    report.add_argument("--out", help="HTML file (default: report.html beside the warehouse read)")
+    report.set_defaults(handler=_report)
+    fdp = commands.add_parser("export-fdp", help="write a Fiscal Data Package (datapackage.json + CSV)")
+    fdp.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
+    fdp.add_argument("--out", help="folder (default: fiscal-data-package/ beside the warehouse read)")
+    fdp.set_defaults(handler=_export_fdp)
     return parser
 
 

@@ -1,8 +1,9 @@
 """Jobs: the nightly run over raw/, and per-document extraction (partitioned)."""
 
-from dagster import AssetSelection, define_asset_job, in_process_executor
+from dagster import AssetSelection, define_asset_job
 
 from pipelines.assets.partitioned import document_extraction
+from pipelines.executors import extraction_executor
 
 nightly_job = define_asset_job(
     "nightly",
@@ -13,7 +14,8 @@ extract_documents_job = define_asset_job(
     "extract_documents",
     selection=AssetSelection.assets(document_extraction),
     partitions_def=document_extraction.partitions_def,
-    # One step per run: runs are what goes in parallel (run queue, `yusuan backfill`, workers).
-    executor_def=in_process_executor,
+    # One step per run: runs are what goes in parallel (run queue, `yusuan backfill`),
+    # and with YUSUAN_EXECUTOR=celery the step itself runs on a celery worker.
+    executor_def=extraction_executor(),
     description="Extraction of documents (partitions), in parallel or on workers; loads happen nightly.",
 )

@@ -29,3 +29,17 @@ def extract_dir() -> Path:
 
 def published_path() -> Path:
     return env_path("YUSUAN_PUBLISHED", warehouse_path().parent / "published" / "yusuan.duckdb")
+
+
+def extraction_executor() -> str:
+    """Where per-document extraction runs: "in_process" (one machine) or "celery" (workers)."""
+    return os.environ.get("YUSUAN_EXECUTOR", "in_process")
+
+
+def celery_broker() -> str:
+    return os.environ.get("YUSUAN_CELERY_BROKER", "redis://127.0.0.1:6379/0")
+
+
+def celery_backend() -> str:
+    """Step results come back through the broker's Redis unless told otherwise."""
+    return os.environ.get("YUSUAN_CELERY_BACKEND", celery_broker())

@@ -9,24 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-import duckdb
-
 from tests.conftest import RAW, sample
+from tests.marts import content
 
 SAMPLES = sorted(path.name for path in RAW.rglob("*.pdf"))  # every sample
-CONTENT_SQL = [
-    "SELECT document_id, department_name, fiscal_year, document_kind, scope FROM marts.dim_document ORDER BY 1",
-    "SELECT document_id, statement, item_code, item_name, measure, amount_yuan, source_page, source_row, source_col "
-    "FROM marts.fct_budget_line ORDER BY ALL",
-    "SELECT document_id, metric, value_yuan FROM marts.document_headline ORDER BY ALL",
-    "SELECT department, fiscal_year, total_expenditure_yuan, change_yuan FROM marts.department_year_totals ORDER BY ALL",
-]
 YUSUAN = str(Path(sys.executable).with_name("yusuan"))
-
-
-def content(published: Path) -> list:
-    with duckdb.connect(str(published), read_only=True) as con:
-        return [con.execute(sql).fetchall() for sql in CONTENT_SQL]
 
 
 def test_parallel_backfill_matches_yusuan_run(tmp_path):
