@@ -43,6 +43,7 @@ select
     document_kind,
     scope,
     file_name,
+    file_path,
     printed_unit,
     pages,
     extracted_at,

@@ -4,6 +4,7 @@
 select
     document_id,
     file_name,
+    file_path,
     department_name,
     fiscal_year,
     document_kind,
