@@ -15,6 +15,7 @@ from pathlib import Path
 from pipelines.discovery import SourceFile
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
 from pipelines.storage import (
+    StoragePath,
     document_dir,
     has_raw_tables,
     is_extracted,
@@ -40,7 +41,7 @@ class DocumentStatus:
         return asdict(self)
 
 
-def extract_source(source: SourceFile, extract_dir: Path) -> DocumentStatus:
+def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus:
     """Run camelot and the parsers on one file, unless its output is already stored."""
     if is_extracted(extract_dir, source.document_id):
         return DocumentStatus(source.document_id, source.path, True, "extract", reused=True)
@@ -64,7 +65,7 @@ def extract_source(source: SourceFile, extract_dir: Path) -> DocumentStatus:
     return DocumentStatus(source.document_id, source.path, True, "extract")
 
 
-def validate_source(status: DocumentStatus, extract_dir: Path) -> DocumentStatus:
+def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> DocumentStatus:
     """Validate an extraction once per parser version; the verdict is stored beside it."""
     if not status.ok:
         return status

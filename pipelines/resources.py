@@ -9,6 +9,7 @@ from dagster_dbt import DbtCliResource
 
 from pipelines import settings
 from pipelines.dbt_project import dbt_project
+from pipelines.storage import StoragePath, extraction_root
 
 
 class PipelinePaths(ConfigurableResource):
@@ -24,7 +25,7 @@ class PipelinePaths(ConfigurableResource):
         return cls(
             raw_dir=str(settings.raw_dir()),
             warehouse_path=str(settings.warehouse_path()),
-            extract_dir=str(settings.extract_dir()),
+            extract_dir=settings.extract_dir(),
             published_path=str(settings.published_path()),
         )
 
@@ -37,8 +38,8 @@ class PipelinePaths(ConfigurableResource):
         return Path(self.warehouse_path)
 
     @property
-    def extracted(self) -> Path:
-        return Path(self.extract_dir)
+    def extracted(self) -> StoragePath:
+        return extraction_root(self.extract_dir)
 
     @property
     def published(self) -> Path:

@@ -22,9 +22,13 @@ def warehouse_path() -> Path:
     return env_path("YUSUAN_WAREHOUSE", PROJECT_ROOT / "warehouse" / "yusuan.duckdb")
 
 
-def extract_dir() -> Path:
-    """Extraction outputs: beside the warehouse unless configured (e.g. a shared path)."""
-    return env_path("YUSUAN_EXTRACT_DIR", warehouse_path().parent / "extracted")
+def extract_dir() -> str:
+    """Extraction outputs: beside the warehouse unless configured, as a shared path or
+    an fsspec URL (s3://bucket/extracted) that workers on other machines can reach."""
+    value = os.environ.get("YUSUAN_EXTRACT_DIR", "")
+    if "://" in value:
+        return value
+    return str(env_path("YUSUAN_EXTRACT_DIR", warehouse_path().parent / "extracted"))
 
 
 def published_path() -> Path:

@@ -7,13 +7,11 @@ a quarantine record says everything that is wrong with a document.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pandas as pd
 import pandera.errors
-import pyarrow.parquet as pq
 
-from pipelines.storage import document_dir, read_document_meta
+from pipelines.storage import StoragePath, read_document_meta, read_output
 from schemas import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
 
 # Parser findings that mean the numbers cannot be trusted: the document is quarantined.
@@ -43,18 +41,20 @@ def _schema_errors(name: str, schema, frame: pd.DataFrame) -> list[str]:
     return []
 
 
-def validate_extraction(extract_dir: Path, document_id: str) -> ValidationResult:
-    folder = document_dir(extract_dir, document_id)
+def validate_extraction(extract_dir: StoragePath, document_id: str) -> ValidationResult:
+    def frame(name: str) -> pd.DataFrame:
+        return read_output(extract_dir, document_id, name).to_pandas()
+
     meta = read_document_meta(extract_dir, document_id)
     result = ValidationResult(document_id)
 
     result.errors += _schema_errors("document", DocumentSchema, pd.DataFrame([meta]))
-    lines = pq.read_table(folder / "lines.parquet").to_pandas()
+    lines = frame("lines.parquet")
     result.errors += _schema_errors("budget_line", BudgetLineSchema, lines)
-    result.errors += _schema_errors("headline", HeadlineSchema, pq.read_table(folder / "headlines.parquet").to_pandas())
-    result.errors += _schema_errors("extracted_cell", ExtractedCellSchema, pq.read_table(folder / "cells.parquet").to_pandas())
+    result.errors += _schema_errors("headline", HeadlineSchema, frame("headlines.parquet"))
+    result.errors += _schema_errors("extracted_cell", ExtractedCellSchema, frame("cells.parquet"))
 
-    statements = pq.read_table(folder / "statements.parquet").to_pandas()
+    statements = frame("statements.parquet")
     if not (statements["statement"] != "unknown").any():
         result.errors.append("document: no budget statement found (no ruled table with a known title)")
     for problem in meta.get("problems", []):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.storage import document_dir, read_document_meta
+from pipelines.storage import StoragePath, read_document_meta, read_output
 
 RAW_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;
@@ -79,10 +79,13 @@ def loaded_document_ids(con: duckdb.DuckDBPyConnection, parser_version: str) -> 
     return {row[0] for row in rows.fetchall()}
 
 
-def load_document(con: duckdb.DuckDBPyConnection, extract_dir: Path, document_id: str, file_path: str) -> int:
+def load_document(
+    con: duckdb.DuckDBPyConnection, extract_dir: StoragePath, document_id: str, file_path: str
+) -> int:
     """Replace one document's rows in a single transaction; returns the budget lines loaded."""
     meta = read_document_meta(extract_dir, document_id)
-    folder = document_dir(extract_dir, document_id)
+    # Read before the transaction, through fsspec when the folder is in object storage.
+    outputs = {table: read_output(extract_dir, document_id, name) for name, table in _PARQUET_TABLES.items()}
     con.execute("BEGIN TRANSACTION")
     try:
         for table in _DOCUMENT_TABLES:
@@ -92,11 +95,13 @@ def load_document(con: duckdb.DuckDBPyConnection, extract_dir: Path, document_id
             [
                 document_id, file_path, Path(file_path).name, meta["department_name"], meta["fiscal_year"],
                 meta["document_kind"], meta["scope"], meta["printed_unit"], meta["pages"],
-                meta["parser_version"], datetime.fromtimestamp(os.path.getmtime(folder / "document.json")), now(),
+                meta["parser_version"], datetime.fromisoformat(meta["extracted_at"]), now(),
             ],
         )
-        for file_name, table in _PARQUET_TABLES.items():
-            con.execute(f"INSERT INTO {table} SELECT * FROM read_parquet(?)", [str(folder / file_name)])
+        for table, rows in outputs.items():
+            con.register("document_rows", rows)
+            con.execute(f"INSERT INTO {table} SELECT * FROM document_rows")
+            con.unregister("document_rows")
         # A fixed file (new bytes at the same path) takes its broken version out of quarantine.
         con.execute("DELETE FROM raw.quarantine WHERE document_id = ? OR file_path = ?", [document_id, file_path])
         con.execute("COMMIT")
