@@ -14,6 +14,7 @@ from pathlib import Path
 
 from pipelines.discovery import SourceFile
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
+from pipelines.extraction.limits import DocumentLimits, LimitExceeded, time_limit
 from pipelines.storage import (
     StoragePath,
     document_dir,
@@ -45,22 +46,30 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
     """Run camelot and the parsers on one file, unless its output is already stored."""
     if is_extracted(extract_dir, source.document_id):
         return DocumentStatus(source.document_id, source.path, True, "extract", reused=True)
-    if failure := read_failure(extract_dir, source.document_id):
+    # Page and time limits (YUSUAN_MAX_PAGES, YUSUAN_MAX_SECONDS_PER_DOCUMENT); see extraction/limits.py.
+    limits = DocumentLimits.from_env()
+    failure = read_failure(extract_dir, source.document_id)
+    # A document over a limit is tried again once the limits change.
+    if failure and failure.get("limits", limits.to_dict()) == limits.to_dict():
         return DocumentStatus(source.document_id, source.path, False, "extract",
                               reason=failure["reason"], details=failure["details"], reused=True)
     try:
-        if has_raw_tables(extract_dir, source.document_id):
-            raw = read_raw(extract_dir, source.document_id)  # a parser change: no camelot needed
-            parsed = parse_document(raw)
-        else:
-            raw, parsed = extract(Path(source.path).read_bytes())
+        with time_limit(limits.max_seconds):
+            if has_raw_tables(extract_dir, source.document_id):
+                raw = read_raw(extract_dir, source.document_id)  # a parser change: no camelot needed
+                parsed = parse_document(raw)
+            else:
+                raw, parsed = extract(Path(source.path).read_bytes(), limits)
         write_extraction(extract_dir, Path(source.path), raw, parsed)
     except Exception as exc:  # one bad file must never stop the others
         status = DocumentStatus(
             source.document_id, source.path, False, "extract",
             reason=f"{type(exc).__name__}: {exc}", details=traceback.format_exc(limit=3),
         )
-        write_failure(extract_dir, source.document_id, {"reason": status.reason, "details": status.details})
+        failure = {"reason": status.reason, "details": status.details}
+        if isinstance(exc, LimitExceeded):
+            failure["limits"] = limits.to_dict()
+        write_failure(extract_dir, source.document_id, failure)
         return status
     return DocumentStatus(source.document_id, source.path, True, "extract")
 

@@ -13,7 +13,9 @@ from pipelines.extraction.classification import assign_budget_units, assign_clas
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
+from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
+from pipelines.extraction.preflight import page_count, require_text
 from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
@@ -74,8 +76,13 @@ def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def read_document(pdf_bytes: bytes) -> RawDocument:
+def read_document(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> RawDocument:
+    """Page text and camelot tables; the checks that reject a file come first, before camelot."""
+    pages = page_count(pdf_bytes)
+    if limits is not None:
+        limits.check_pages(pages)
     texts = page_texts(pdf_bytes)
+    require_text(texts)
     tables = read_tables(pdf_bytes)
     return RawDocument(
         sha256=sha256_of(pdf_bytes),
@@ -125,7 +132,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     )
 
 
-def extract(pdf_bytes: bytes) -> tuple[RawDocument, ParsedDocument]:
-    raw = read_document(pdf_bytes)
+def extract(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> tuple[RawDocument, ParsedDocument]:
+    raw = read_document(pdf_bytes, limits)
     return raw, parse_document(raw)
 
