@@ -143,6 +143,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                     text = table.texts[pr][pc]
                     try:
                         amount = parse_amount(text)
+                        amount_yuan = None if amount is None else to_yuan(amount, unit)
                     except AmountError as exc:
                         if start != end:
                             continue  # a label spanning into an amount column
@@ -167,7 +168,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                             amount=amount,
                             printed_amount=compact(text),
                             printed_unit=unit,
-                            amount_yuan=to_yuan(amount, unit),
+                            amount_yuan=amount_yuan,
                             source_page=table.page,
                             source_table=table.index,
                             source_row=pr,

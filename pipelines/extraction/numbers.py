@@ -43,12 +43,19 @@ def parse_amount(text: str | None) -> Decimal | None:
         raise AmountError(f"not an amount: {text!r}") from exc
 
 
+# The warehouse stores DECIMAL(18,2): sixteen digits before the point.
+MAX_YUAN = Decimal(10) ** 16
+
+
 def to_yuan(amount: Decimal, unit: str) -> Decimal:
     """Amount in the printed unit → yuan, exact to the cent."""
     try:
         factor = UNIT_FACTORS[unit]
     except KeyError as exc:
         raise AmountError(f"unknown unit: {unit!r}") from exc
+    # Checked before multiplying: a huge exponent would overflow the decimal context.
+    if not amount.is_finite() or amount.adjusted() >= 16 or abs(amount * factor) >= MAX_YUAN:
+        raise AmountError(f"out of range: {amount} {unit} is not less than 10^16 yuan (DECIMAL(18,2))")
     return (amount * factor).quantize(CENT)
 
 
