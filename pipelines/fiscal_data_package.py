@@ -261,9 +261,9 @@ def _resource(name: str, title: str, columns: list[Column], file_info: dict, sch
     }
 
 
-def descriptor(documents: list[tuple], files: dict[str, dict], created: datetime) -> dict:
+def descriptor(documents: list[dict], files: dict[str, dict], created: datetime) -> dict:
     """The datapackage.json of the two resources; `files` holds each CSV's bytes and hash."""
-    years = sorted({row[5] for row in documents})
+    years = sorted({document["fiscal_year"] for document in documents})
     package: dict = {
         # FDP 1.0 is a Tabular Data Package with fiscal column types (its JSON
         # schema requires this profile), so any tabular tool reads it as is.
@@ -274,7 +274,7 @@ def descriptor(documents: list[tuple], files: dict[str, dict], created: datetime
         "created": created.isoformat(timespec="seconds"),
         "countryCode": "CN",
         "columnTypes": [BUDGET_TAXONOMY, CUSTOM_COLUMN_TYPES],
-        "sources": [{"title": row[1]} for row in documents],
+        "sources": [{"title": document["file_name"]} for document in documents],
         "resources": [
             _resource("documents", "Current documents", DOCUMENT_COLUMNS, files["documents"],
                       {"primaryKey": ["document_id"]}),
@@ -303,7 +303,8 @@ def write_fiscal_data_package(warehouse: Path, out_dir: Path) -> Path:
         "documents": _write_csv(out_dir / "documents.csv", DOCUMENT_COLUMNS, documents),
         "budget-lines": _write_csv(out_dir / "budget-lines.csv", LINE_COLUMNS, lines),
     }
-    package = descriptor(documents, files, datetime.now(timezone.utc))
+    names = [c.name for c in DOCUMENT_COLUMNS]
+    package = descriptor([dict(zip(names, row)) for row in documents], files, datetime.now(timezone.utc))
     target = out_dir / "datapackage.json"
     staging = target.with_name(f".{target.name}.tmp")
     staging.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -17,6 +17,7 @@ import subprocess
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
@@ -27,7 +28,7 @@ from PIL import Image
 
 from pipelines.cli import main
 from pipelines.report import REPORT_NAME, build_report
-from pipelines.report.data import ReportData
+from pipelines.report.data import Quarantined, ReportData
 from pipelines.report.render import render_report
 from tests.test_corpus_headlines import JIANGSU, SHANGHAI
 from tests.test_yoy_reference import REFERENCE, percent, wan
@@ -320,3 +321,17 @@ def test_an_empty_warehouse_still_renders(tmp_path):
     rendered = parse(render_report(empty, tmp_path, datetime(2025, 1, 1), "empty.duckdb"))
     assert list(rendered.figures) == CHARTS
     assert all(figure.attrs["data-marks"] == "0" and not figure.marks for figure in rendered.figures.values())
+
+
+def test_quarantined_files_are_listed(tmp_path):
+    pdf = tmp_path / "raw" / "坏的 budget.pdf"
+    details = "amount cell 'abc' is not a number; " * 40
+    quarantined = Quarantined(str(pdf), "validate", "schema", details, datetime(2025, 3, 1, 9, 30))
+    data = ReportData(0, 0, 0, None, None, None, [], [], [], [], [], [quarantined])
+    html = render_report(data, tmp_path / "published", datetime(2025, 3, 2), "x.duckdb")
+    page = parse(html)
+    # a relative link to the file itself (there is no page to point at), with the reason and the date
+    assert "../raw/%E5%9D%8F%E7%9A%84%20budget.pdf" in page.links
+    assert "<td>validate</td><td>schema</td>" in html and "2025-03-01 09:30" in html
+    assert escape(details) not in html and escape(details[:300]) in html  # long details are cut, not dropped
+    assert '<b>1</b>quarantined files' in html

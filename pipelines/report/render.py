@@ -16,10 +16,12 @@ from pathlib import Path
 from urllib.parse import quote
 
 from pipelines.report import svg
-from pipelines.report.data import DepartmentYear, ReportData, Source, ThreePublicAmount
+from pipelines.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
 
 KIND_LABELS = {"budget": "预算", "final_accounts": "决算"}
-THREE_PUBLIC_PARTS = {"outbound_travel": "因公出国（境）", "official_reception": "公务接待", "official_vehicles": "公务用车"}
+THREE_PUBLIC_PARTS = {
+    "outbound_travel": "因公出国（境）", "official_reception": "公务接待", "official_vehicles": "公务用车",
+}
 STATUS_COLORS = {"pass": svg.PALETTE[4], "warn": svg.PALETTE[5], "fail": svg.PALETTE[2]}
 _HUNDRED = Decimal(100)
 
@@ -216,7 +218,7 @@ def _function_figure(data: ReportData, report_dir: Path) -> str:
     codes = sorted({c.code for c in data.function_classes})
     names = {c.code: c.name for c in data.function_classes}
     colors = {code: svg.color(i) for i, code in enumerate(codes)}
-    rows: dict[tuple[str, int, str], list] = {}
+    rows: dict[tuple[str, int, str], list[ClassAmount]] = {}
     for c in data.function_classes:
         rows.setdefault((c.department, c.fiscal_year, c.document_kind), []).append(c)
     stacked = []
@@ -344,18 +346,26 @@ def _problems_table(data: ReportData, report_dir: Path) -> str:
     )
 
 
+def _shorten(text: str, limit: int = 300) -> str:
+    """Validation details can run to pages; the full text stays in marts.quarantine."""
+    return text if len(text) <= limit else text[:limit] + " …"
+
+
 def _quarantine_table(data: ReportData, report_dir: Path) -> str:
     if not data.quarantine:
         return "<p>No document is quarantined.</p>"
-    rows = "".join(
-        f'<tr><td><a href="{escape(pdf_link(Source(q.file_path, Path(q.file_path).name, None), report_dir) or "")}">'
-        f"{escape(Path(q.file_path).name)}</a></td><td>{escape(q.stage)}</td><td>{escape(q.reason)}</td>"
-        f"<td>{escape(q.details or '')}</td><td>{q.first_seen:%Y-%m-%d %H:%M}</td></tr>"
-        for q in data.quarantine
-    )
+    rows = []
+    for q in data.quarantine:
+        name = Path(q.file_path).name
+        href = pdf_link(Source(q.file_path, name, None), report_dir) or ""
+        since = "" if q.first_seen is None else f"{q.first_seen:%Y-%m-%d %H:%M}"
+        rows.append(
+            f'<tr><td><a href="{escape(href)}">{escape(name)}</a></td><td>{escape(q.stage)}</td>'
+            f"<td>{escape(q.reason)}</td><td>{escape(_shorten(q.details or ''))}</td><td>{since}</td></tr>"
+        )
     return (
         "<table><thead><tr><th>file</th><th>stage</th><th>reason</th><th>details</th><th>since</th></tr></thead>"
-        f"<tbody>{rows}</tbody></table>"
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )
 
 
@@ -397,8 +407,9 @@ def render_report(data: ReportData, report_dir: Path, generated_at: datetime, wa
 <main>
 <div id="self-check" hidden></div>
 <h1>yusuan 预算: department budgets and final accounts</h1>
-<p class="meta">From {escape(warehouse_name)}, generated {generated_at:%Y-%m-%d %H:%M}{loaded}. Amounts are the
-printed figures in yuan; department-level documents (部门) only. Every mark links to the PDF page it was read from.</p>
+<p class="meta">From {escape(warehouse_name)}, generated {generated_at:%Y-%m-%d %H:%M}{loaded}.
+Amounts are the printed figures in yuan; department-level documents (部门) only.
+Every mark links to the PDF page it was read from.</p>
 {_cards(data)}
 {"".join(figures)}
 <section id="checks"><h2>Identities that do not hold</h2>{_problems_table(data, report_dir)}</section>

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from html import escape
 
-# Tableau 20: distinguishable colours, in pairs of dark and light.
+# Tableau 10, then its lighter tints: colours readers can tell apart.
 PALETTE = (
     "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
     "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
@@ -217,7 +217,9 @@ def bar_chart(bars: list[Bar], label: str, axis_unit: str, tick_format: Callable
     body = [f'<text x="4" y="12" class="axis">{escape(axis_unit)}</text>']
     for tick in _ticks(lo, hi, step):
         body.append(f'<line x1="{_n(x(tick))}" x2="{_n(x(tick))}" y1="{top}" y2="{_n(height - 8)}" class="grid"/>')
-        body.append(f'<text x="{_n(x(tick))}" y="{top - 6}" text-anchor="middle" class="axis">{tick_format(tick)}</text>')
+        body.append(
+            f'<text x="{_n(x(tick))}" y="{top - 6}" text-anchor="middle" class="axis">{tick_format(tick)}</text>'
+        )
     zero = x(Decimal(0))
     for i, b in enumerate(bars):
         y0 = top + row * i
@@ -225,10 +227,13 @@ def bar_chart(bars: list[Bar], label: str, axis_unit: str, tick_format: Callable
         width = max(end - start, Decimal(1))  # a zero change still shows as a hairline
         fill = PALETTE[4] if b.mark.value >= 0 else PALETTE[2]
         body.append(f'<text x="{_n(left - 8)}" y="{y0 + 16}" text-anchor="end">{escape(b.label)}</text>')
-        rect = f'<rect {_mark(b.mark)} x="{_n(start)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" fill="{fill}"/>'
+        rect = (f'<rect {_mark(b.mark)} x="{_n(start)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" '
+                f'fill="{fill}"/>')
         body.append(_link(b.mark, rect))
         anchor, at = ("start", end + 4) if b.mark.value >= 0 else ("end", start - 4)
-        body.append(f'<text x="{_n(at)}" y="{y0 + 16}" text-anchor="{anchor}" class="value">{escape(b.value_label)}</text>')
+        body.append(
+            f'<text x="{_n(at)}" y="{y0 + 16}" text-anchor="{anchor}" class="value">{escape(b.value_label)}</text>'
+        )
     body.append(f'<line x1="{_n(zero)}" x2="{_n(zero)}" y1="{top}" y2="{_n(height - 8)}" class="zero"/>')
     return Chart(_svg(height, body, label), len(bars))
 
