@@ -8,7 +8,10 @@ in parallel or on other machines while one step alone writes DuckDB.
 from __future__ import annotations
 
 import json
+import multiprocessing
 import traceback
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -26,6 +29,9 @@ from pipelines.storage import (
     write_failure,
 )
 from pipelines.validation import validate_extraction
+
+# Documents one extraction process reads before it is replaced by a fresh one.
+_TASKS_PER_WORKER = 25
 
 
 @dataclass
@@ -92,3 +98,43 @@ def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> Documen
             reused=status.reused,
         )
     return DocumentStatus(status.document_id, status.file_path, True, "validate", reused=status.reused)
+
+
+def extract_sources(
+    sources: list[SourceFile],
+    extract_dir: StoragePath,
+    workers: int,
+    on_extracted: Callable[[DocumentStatus], None] = lambda status: None,
+) -> list[DocumentStatus]:
+    """``extract_source`` for many files, ``workers`` documents at a time, in source order;
+    ``on_extracted`` hears of each document actually extracted, as it finishes.
+
+    Stored outputs and failures are picked up here without starting a process, so a nightly
+    run with nothing new costs no worker start-up.  Workers are spawned, not
+    forked (the caller may hold threads, as Dagster does), and replaced every
+    ``_TASKS_PER_WORKER`` documents so that memory stays flat over any corpus.
+    """
+    statuses: dict[int, DocumentStatus] = {}
+    pending: list[int] = []
+    for i, source in enumerate(sources):
+        if is_extracted(extract_dir, source.document_id) or read_failure(extract_dir, source.document_id):
+            statuses[i] = extract_source(source, extract_dir)  # the stored verdict, unless limits changed
+            if not statuses[i].reused:
+                on_extracted(statuses[i])
+        else:
+            pending.append(i)
+    if len(pending) <= 1 or workers <= 1:
+        for i in pending:
+            statuses[i] = extract_source(sources[i], extract_dir)
+            on_extracted(statuses[i])
+    else:
+        with ProcessPoolExecutor(
+            max_workers=min(workers, len(pending)),
+            mp_context=multiprocessing.get_context("spawn"),
+            max_tasks_per_child=_TASKS_PER_WORKER,
+        ) as pool:
+            futures = {pool.submit(extract_source, sources[i], extract_dir): i for i in pending}
+            for future in as_completed(futures):
+                statuses[futures[future]] = future.result()
+                on_extracted(statuses[futures[future]])
+    return [statuses[i] for i in range(len(sources))]

@@ -47,3 +47,8 @@ def celery_broker() -> str:
 def celery_backend() -> str:
     """Step results come back through the broker's Redis unless told otherwise."""
     return os.environ.get("YUSUAN_CELERY_BACKEND", celery_broker())
+
+
+def extraction_workers() -> int:
+    """Documents extracted at once by `yusuan run` / the nightly job (default: one per core)."""
+    return int(os.environ.get("YUSUAN_EXTRACT_WORKERS", "0")) or os.cpu_count() or 1

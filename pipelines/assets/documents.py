@@ -4,9 +4,10 @@ from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from pipelines.assets.partitioned import document_extraction
 from pipelines.discovery import SourceFile, discover
-from pipelines.processing import DocumentStatus, extract_source, validate_source
+from pipelines.processing import DocumentStatus, extract_sources, validate_source
 from pipelines.resources import PipelinePaths
 from pipelines.progress import report
+from pipelines.settings import extraction_workers
 
 
 @asset(group_name="ingest", description="Every distinct PDF under raw/ (by sha256), found recursively.")
@@ -23,18 +24,17 @@ def source_files(context: AssetExecutionContext, paths: PipelinePaths) -> Output
     group_name="ingest",
     deps=[document_extraction],
     description="camelot tables and parsed rows per document, as files under the extraction folder "
-    "(extraction never writes DuckDB; unchanged files, and files a per-document run already "
-    "extracted, are not extracted again).",
+    "(extraction never writes DuckDB; documents are extracted in parallel, YUSUAN_EXTRACT_WORKERS at a "
+    "time; unchanged files, and files a per-document run already extracted, are not extracted again).",
 )
 def extracted_documents(
     context: AssetExecutionContext, paths: PipelinePaths, source_files: list[dict]
 ) -> Output[list[dict]]:
-    statuses = []
-    for source in map(lambda s: SourceFile(**s), source_files):
-        status = extract_source(source, paths.extracted)
-        if not status.reused:
-            report(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
-        statuses.append(status.to_dict())
+    def progress(status: DocumentStatus) -> None:
+        report(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
+
+    sources = [SourceFile(**s) for s in source_files]
+    statuses = [s.to_dict() for s in extract_sources(sources, paths.extracted, extraction_workers(), progress)]
     fresh = sum(1 for s in statuses if not s["reused"])
     return Output(
         statuses,
