@@ -1,4 +1,4 @@
--- Analyst questions (the questions analysts ask of department budgets), one query
+-- The questions analysts ask of department budgets, one query
 -- each, on the published warehouse (warehouse/published/yusuan.duckdb). Every query
 -- reads marts.* only. Amounts are exact yuan, DECIMAL(18,2); percentages are
 -- DECIMAL(18,2), rounded half away from zero. Departments are canonical names
