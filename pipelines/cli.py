@@ -22,6 +22,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
+from pipelines.locking import run_lock
+
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
 
@@ -44,14 +46,42 @@ def _run(args: argparse.Namespace) -> int:
     if args.warehouse:
         os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
 
+    if problem := _limits_problem():
+        print(f"yusuan: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
+
     # Imported after the environment is set: resources read it.
     from pipelines.resources import PipelinePaths
-    from pipelines.runner import run_pipeline
 
     paths = PipelinePaths.from_env()
     if not paths.raw.is_dir():
         print(f"yusuan: raw directory {paths.raw} does not exist", file=sys.stderr)
         return EXIT_CONFIG
+    with run_lock(paths.warehouse, on_wait=_waiting(paths.warehouse)):
+        return _run_locked(args, paths)
+
+
+def _limits_problem() -> str | None:
+    """A per-document limit in the environment that is not a usable number."""
+    from pipelines.extraction.limits import DocumentLimits, LimitConfigError
+
+    try:
+        DocumentLimits.from_env()
+    except LimitConfigError as exc:
+        return str(exc)
+    return None
+
+
+def _waiting(warehouse: Path):
+    def say(holder: str) -> None:
+        print(f"yusuan: another run (pid {holder}) is using {warehouse}; waiting for it to finish",
+              file=sys.stderr, flush=True)
+    return say
+
+
+def _run_locked(args: argparse.Namespace, paths) -> int:
+    from pipelines.runner import run_pipeline
+
     print(f"yusuan run: {paths.raw} → {paths.warehouse}", flush=True)
     _show_progress()
     run_log = paths.warehouse.parent / "logs" / "last_run.log"
@@ -87,15 +117,20 @@ def _backfill(args: argparse.Namespace) -> int:
     if not os.environ.get("DAGSTER_HOME"):
         print("yusuan backfill: set DAGSTER_HOME (the runs are recorded in that instance)", file=sys.stderr)
         return EXIT_CONFIG
+    if problem := _limits_problem():
+        print(f"yusuan: {problem}", file=sys.stderr)
+        return EXIT_CONFIG
     from dagster import DagsterInstance
 
+    from pipelines import settings
     from pipelines.backfill import backfill
 
     started = time.perf_counter()
     run_log = Path(os.environ.get("YUSUAN_WAREHOUSE", "warehouse/yusuan.duckdb")).parent / "logs" / "last_backfill.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
-    with DagsterInstance.get() as instance, open(run_log, "w", encoding="utf-8") as log, \
-            contextlib.redirect_stdout(log):
+    warehouse = settings.warehouse_path()
+    with run_lock(warehouse, on_wait=_waiting(warehouse)), DagsterInstance.get() as instance, \
+            open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
         outcome = backfill(instance, workers=args.workers)
     print(f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
           f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s")
