@@ -136,6 +136,14 @@ def quarantined_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT document_id FROM raw.quarantine").fetchall()}
 
 
+def unpublished_marker(warehouse_path: Path) -> Path:
+    """A file that exists from a load's first change to the warehouse until the published
+    copy has it.  A run killed or failed between load and publish leaves it behind, so the
+    next run builds and publishes even though it has nothing new to load."""
+    warehouse_path = Path(warehouse_path)
+    return warehouse_path.with_name(f"{warehouse_path.name}.unpublished")
+
+
 def publish(warehouse_path: Path, published_path: Path) -> Path:
     """Atomically replace the read-only copy BI tools open.
 
@@ -170,7 +178,8 @@ def export_marts(published_path: Path, export_dir: Path) -> Path:
         ).fetchall()]
         for mart in marts:
             target = staging / f"{mart}.parquet"
-            con.execute(f"COPY marts.{mart} TO '{target}' (FORMAT parquet)")  # names from the catalog
+            # The mart name comes from the catalog, quoted as an identifier; the path is a parameter.
+            con.execute(f'COPY marts."{mart}" TO ? (FORMAT parquet)', [str(target)])
     os.replace(staging, version)
     link = export_dir / ".current.tmp"
     if link.is_symlink():

@@ -4,7 +4,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.assets.dbt import dbt_models
 from pipelines.resources import PipelinePaths
-from pipelines.warehouse import export_marts, publish
+from pipelines.warehouse import export_marts, publish, unpublished_marker
 
 
 @asset(
@@ -17,6 +17,7 @@ from pipelines.warehouse import export_marts, publish
 def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
     target = publish(paths.warehouse, paths.published)
     exports = export_marts(target, target.parent / "parquet")
+    unpublished_marker(paths.warehouse).unlink(missing_ok=True)  # the published copy is current
     return MaterializeResult(
         metadata={"path": str(target), "bytes": target.stat().st_size, "parquet": str(exports)}
     )

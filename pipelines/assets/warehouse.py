@@ -13,6 +13,7 @@ from pipelines.warehouse import (
     loaded_document_ids,
     quarantined_document_ids,
     record_quarantine,
+    unpublished_marker,
 )
 
 
@@ -41,6 +42,8 @@ def raw_tables(
     context: AssetExecutionContext, paths: PipelinePaths, validated_documents: list[dict]
 ) -> Iterator[MaterializeResult]:
     summary = {"loaded": 0, "unchanged": 0, "quarantined": 0, "rows": 0}
+    pending = unpublished_marker(paths.warehouse)
+    carried_over = pending.exists()  # an earlier run changed the warehouse and did not publish
     con = connect(paths.warehouse)
     try:
         already = loaded_document_ids(con, PARSER_VERSION)
@@ -52,11 +55,14 @@ def raw_tables(
                 summary["unchanged"] += 1
                 continue
             if not status["ok"]:
+                if doc_id not in held_back:
+                    pending.touch()
                 record_quarantine(con, doc_id, file_path, status["stage"], status["reason"], status["details"])
                 report(file_path, f"quarantined at {status['stage']}: {status['reason']}")
                 summary["quarantined"] += 1
                 continue
             try:
+                pending.touch()  # before the commit: a kill after it still leaves the marker
                 rows = load_document(con, paths.extracted, doc_id, file_path)
             except Exception as exc:  # a load failure quarantines this document only
                 record_quarantine(con, doc_id, file_path, "load", f"{type(exc).__name__}: {exc}")
@@ -68,7 +74,8 @@ def raw_tables(
             summary["rows"] += rows
         # Did anything reach the warehouse that the marts do not show yet?
         newly_held = {s["document_id"] for s in validated_documents if not s["ok"]} - held_back
-        summary["changed"] = summary["loaded"] + len(newly_held) + len(held_back - quarantined_document_ids(con))
+        summary["changed"] = (summary["loaded"] + len(newly_held) + len(held_back - quarantined_document_ids(con))
+                              + int(carried_over))
         summary["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
         summary["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
     finally:
