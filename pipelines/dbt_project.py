@@ -7,23 +7,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from dagster_dbt import DbtProject
+from dagster_dbt import DbtCliResource, DbtProject
 
 from pipelines import settings
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
-
-_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml")
-
-
-def _newest_source_mtime() -> float:
-    newest = 0.0
-    for name in _SOURCES:
-        path = settings.DBT_PROJECT_DIR / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        newest = max([newest, *(p.stat().st_mtime for p in files)])
-    return newest
-
 
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its sources.
@@ -32,7 +20,7 @@ def ensure_manifest() -> Path:
     load: on a fresh clone, and after anyone edits a model.
     """
     manifest = Path(dbt_project.manifest_path)
-    if manifest.exists() and manifest.stat().st_mtime >= _newest_source_mtime():
+    if manifest.exists() and manifest.stat().st_mtime >= settings.dbt_sources_changed_at():
         return manifest
     env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.warehouse_path())}
     subprocess.run(
@@ -41,3 +29,8 @@ def ensure_manifest() -> Path:
         check=True, env=env, cwd=settings.DBT_PROJECT_DIR,
     )
     return manifest
+
+
+def dbt_resource() -> DbtCliResource:
+    # The venv's dbt, whether or not the venv is on PATH.
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

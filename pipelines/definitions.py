@@ -11,19 +11,18 @@ from dagster import (
     multiprocess_executor,
 )
 
+from pipelines.assets import INGEST_ASSETS
 from pipelines.assets.checks import ALL_CHECKS
 from pipelines.assets.dbt import dbt_models
-from pipelines.assets.documents import extracted_documents, source_files, validated_documents
 from pipelines.assets.partitioned import document_extraction
 from pipelines.assets.publish import published_warehouse
 from pipelines.assets.report import published_report
-from pipelines.assets.warehouse import raw_tables
 from pipelines.jobs import extract_documents_job, nightly_job
-from pipelines.resources import PipelinePaths, dbt_resource
+from pipelines.dbt_project import dbt_resource
+from pipelines.resources import PipelinePaths
 from pipelines.schedules import nightly_schedule
 from pipelines.sensors import notify_on_run_failure, raw_files_sensor
 
-INGEST_ASSETS = [source_files, extracted_documents, validated_documents, raw_tables]
 TRANSFORM_ASSETS = [dbt_models, published_warehouse, published_report]
 ALL_ASSETS = [*INGEST_ASSETS, *TRANSFORM_ASSETS]
 

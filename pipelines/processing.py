@@ -28,7 +28,6 @@ from pipelines.storage import (
     write_extraction,
     write_failure,
 )
-from pipelines.validation import validate_extraction
 
 # Documents one extraction process reads before it is replaced by a fresh one.
 _TASKS_PER_WORKER = 25
@@ -87,6 +86,9 @@ def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> Documen
     verdict_path = document_dir(extract_dir, status.document_id) / "validation.json"
     verdict = json.loads(verdict_path.read_text(encoding="utf-8")) if verdict_path.exists() else None
     if verdict is None or verdict.get("parser_version") != PARSER_VERSION:
+        # Imported here: pandera and pandas cost a second that stored verdicts don't need.
+        from pipelines.validation import validate_extraction
+
         result = validate_extraction(extract_dir, status.document_id)
         verdict = {"parser_version": PARSER_VERSION, "errors": result.errors}
         verdict_path.write_text(json.dumps(verdict, ensure_ascii=False, indent=1), encoding="utf-8")

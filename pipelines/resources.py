@@ -1,14 +1,11 @@
 """Dagster resources, configured from environment variables."""
 
 
-import sys
 from pathlib import Path
 
 from dagster import ConfigurableResource
-from dagster_dbt import DbtCliResource
 
 from pipelines import settings
-from pipelines.dbt_project import dbt_project
 from pipelines.storage import StoragePath, extraction_root
 
 
@@ -45,7 +42,3 @@ class PipelinePaths(ConfigurableResource):
     def published(self) -> Path:
         return Path(self.published_path)
 
-
-def dbt_resource() -> DbtCliResource:
-    # The venv's dbt, whether or not the venv is on PATH.
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))

@@ -10,14 +10,12 @@ project, which keeps a nightly run over an unchanged raw/ cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
-
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
+from pipelines import settings
+from pipelines.assets import INGEST_ASSETS
 from pipelines.assets.checks import ALL_CHECKS
-from pipelines.definitions import INGEST_ASSETS, TRANSFORM_ASSETS
-from pipelines.dbt_project import dbt_project
-from pipelines.resources import PipelinePaths, dbt_resource
+from pipelines.resources import PipelinePaths
 
 
 @dataclass
@@ -41,10 +39,7 @@ class RunOutcome:
 
 def _marts_current(paths: PipelinePaths) -> bool:
     """The published copy exists and was built after the dbt project last changed."""
-    manifest = Path(dbt_project.manifest_path)
-    return paths.published.exists() and manifest.exists() and (
-        paths.published.stat().st_mtime >= manifest.stat().st_mtime
-    )
+    return paths.published.exists() and paths.published.stat().st_mtime >= settings.dbt_sources_changed_at()
 
 
 def run_pipeline(
@@ -53,16 +48,16 @@ def run_pipeline(
     force_transform: bool = False,
     instance: DagsterInstance | None = None,
 ) -> RunOutcome:
-    def run(assets: list) -> ExecuteInProcessResult:
+    def run(assets: list, resources: dict) -> ExecuteInProcessResult:
         return materialize(
             assets,
             instance=instance,
-            resources={"paths": paths, "dbt": dbt_resource()},
+            resources={"paths": paths, **resources},
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             raise_on_error=False,
         )
 
-    ingest = run([*INGEST_ASSETS, *ALL_CHECKS])
+    ingest = run([*INGEST_ASSETS, *ALL_CHECKS], {})
     load = next(
         (
             {k: v.value for k, v in event.materialization.metadata.items()}
@@ -73,5 +68,10 @@ def run_pipeline(
     )
     outcome = RunOutcome(ingest=ingest, load=load)
     if ingest.success and (force_transform or load.get("changed") or not _marts_current(paths)):
-        outcome.transform = run(TRANSFORM_ASSETS)
+        # Imported only now: dbt and its manifest cost seconds that a run with
+        # nothing new to build should not pay.
+        from pipelines.dbt_project import dbt_resource
+        from pipelines.definitions import TRANSFORM_ASSETS
+
+        outcome.transform = run(TRANSFORM_ASSETS, {"dbt": dbt_resource()})
     return outcome

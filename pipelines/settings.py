@@ -14,6 +14,19 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+_DBT_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml")
+
+
+def dbt_sources_changed_at() -> float:
+    """When any file of the dbt project last changed (mtime): marts built before are stale."""
+    newest = 0.0
+    for name in _DBT_SOURCES:
+        path = DBT_PROJECT_DIR / name
+        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
+        newest = max([newest, *(p.stat().st_mtime for p in files)])
+    return newest
+
+
 def raw_dir() -> Path:
     return env_path("YUSUAN_RAW_DIR", PROJECT_ROOT / "raw")
 

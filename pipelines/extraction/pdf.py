@@ -12,7 +12,6 @@ from dataclasses import asdict, dataclass, field
 
 import re
 
-import camelot
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
@@ -141,6 +140,10 @@ def _path_segments(objects: list) -> int:
 
 
 def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
+    # Imported here: camelot brings OpenCV and pandas (a second or two), which a
+    # run that only reuses stored outputs never needs.
+    import camelot
+
     try:
         return list(
             camelot.read_pdf(
