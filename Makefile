@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev accuracy clean
+.PHONY: setup run test dev accuracy bench clean
 
 setup: $(VENV)/.installed
 
@@ -34,6 +34,12 @@ dev: setup
 ## accuracy: per document, statements found, rows and identities passed / broken
 accuracy: setup
 	$(BIN)/python benchmarks/accuracy.py
+
+## bench: extraction speed, nightly no-op, and growth to 50/200/500 documents (about 30 min)
+bench: setup
+	$(BIN)/python benchmarks/extraction.py
+	$(BIN)/python benchmarks/nightly.py
+	$(BIN)/python benchmarks/scale.py $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf $(VENV) warehouse/yusuan.duckdb warehouse/extracted warehouse/published warehouse/logs dbt/target dbt/logs

@@ -246,18 +246,18 @@ def _check_page_height(flowables: list, what: str) -> None:
         raise ValueError(f"{what}: {total:.0f}pt does not fit the {FRAME_H:.0f}pt frame")
 
 
-def build_story(tables: list[dict]) -> list:
+def build_story(tables: list[dict], department: str = DEPARTMENT, year: int = YEAR) -> list:
     _register_font()
     story: list = [
         Spacer(1, 150),
-        Paragraph(DEPARTMENT, S_COVER_DEPT),
+        Paragraph(department, S_COVER_DEPT),
         Spacer(1, 24),
-        Paragraph(f"{YEAR}年部门预算", S_COVER_YEAR),
+        Paragraph(f"{year}年部门预算", S_COVER_YEAR),
         PageBreak(),
         Paragraph(NARRATIVE_HEADING, S_HEAD),
         Spacer(1, 10),
     ]
-    story += [Paragraph(p, S_BODY) for p in NARRATIVE]
+    story += [Paragraph(_as_of(p, department, year), S_BODY) for p in NARRATIVE]
     for t in tables:
         lines = _cell_lines(t)
         pages = _page_breaks(t)
@@ -272,11 +272,23 @@ def build_story(tables: list[dict]) -> list:
     return story
 
 
-def render_futian_2022(out_path: pathlib.Path, tables: list[dict] | None = None) -> pathlib.Path:
+def _as_of(text: str, department: str, year: int) -> str:
+    """The seed's text as another department's budget of another year would print it."""
+    return text.replace(DEPARTMENT, department).replace(str(YEAR - 1), str(year - 1)).replace(str(YEAR), str(year))
+
+
+def render_futian_2022(
+    out_path: pathlib.Path, tables: list[dict] | None = None, department: str = DEPARTMENT, year: int = YEAR
+) -> pathlib.Path:
     """Render the Futian 2022 budget tables to ``out_path`` (multi-page, A4 landscape).
 
     ``tables`` replaces the transcription (see tests/faults.py, which plants faults in it).
+    ``department`` and ``year`` print the same tables as another department's budget of
+    another year: distinct documents for the scale benchmark.
     """
+    if (department, year) != (DEPARTMENT, YEAR):
+        tables = json.loads(_as_of(json.dumps(load_tables() if tables is None else tables, ensure_ascii=False),
+                                   department, year))
     out_path = pathlib.Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     _register_font()
@@ -287,11 +299,11 @@ def render_futian_2022(out_path: pathlib.Path, tables: list[dict] | None = None)
         rightMargin=MARGIN_X,
         topMargin=MARGIN_Y,
         bottomMargin=MARGIN_Y,
-        title=f"{DEPARTMENT}{YEAR}年部门预算",
-        author=DEPARTMENT,
+        title=f"{department}{year}年部门预算",
+        author=department,
         creator="yusuan tests/renderers/futian.py",
         subject="test fixture",
         invariant=1,
     )
-    doc.build(build_story(load_tables() if tables is None else tables))
+    doc.build(build_story(load_tables() if tables is None else tables, department, year))
     return out_path
