@@ -3,7 +3,6 @@ in raw/ and reportlab.  Every function writes one file and returns its path."""
 
 from __future__ import annotations
 
-import copy
 import os
 import re
 import shutil
@@ -22,7 +21,7 @@ from tests.renderers import futian
 from tests.renderers.futian import load_tables, render_futian_2022
 
 SMALL_SAMPLE = "jiangsu_npc_office_2019_budget_tables.pdf"  # 13 pages, 0.3 s to extract
-QUOTED_DEPARTMENT = "深圳市福田区\"政务'服务数据管理局"
+QUOTED_DEPARTMENT = "深圳市\"福田区'政务服务数据管理局"
 UNKNOWN_TITLE = "国有资产占有使用情况表"  # a table no statement of the registry describes
 GARBAGE = {  # (table, body row, column) -> what is printed instead of an amount
     (3, 1, 1): "open('PWNED','w')",  # would create a file if anything evaluated cell text
@@ -145,9 +144,19 @@ def garbage_amounts(target: Path) -> Path:
 
 
 def quoted_department(target: Path) -> Path:
-    tables = copy.deepcopy(load_tables())
-    for table in tables:
-        table["department"] = QUOTED_DEPARTMENT
+    """The budget of a department whose name holds both quote characters, printed the same
+    way in the page headers and in the rows of its units."""
+    def quote(value):
+        if isinstance(value, str):
+            return value.replace("深圳市福田区", QUOTED_DEPARTMENT[: QUOTED_DEPARTMENT.index("政")])
+        if isinstance(value, list):
+            return [quote(v) for v in value]
+        if isinstance(value, dict):
+            return {k: quote(v) for k, v in value.items()}
+        return value
+
+    tables = [quote(table) for table in load_tables()]
+    assert {t["department"] for t in tables} == {QUOTED_DEPARTMENT}
     return render_futian_2022(target, tables=tables)
 
 

@@ -116,3 +116,14 @@ def test_a_slow_extraction_becomes_a_time_limit_failure(tmp_path, monkeypatch):
     assert not status.ok and status.stage == "extract"
     assert status.reason == (f"TimeLimitExceeded: extraction took longer than 0.3 s, the limit per document "
                              f"({MAX_SECONDS_ENV})")
+
+
+def test_the_alarm_stops_camelot_within_a_page(tmp_path, monkeypatch):
+    """camelot's layout analysis is compiled code: the alarm is handled between pages."""
+    source = _source(inputs.dense_grid(tmp_path / "dense.pdf", rows=45, cols=14, pages=60))  # ~15 s unbounded
+    monkeypatch.setenv(MAX_SECONDS_ENV, "2")
+    started = time.monotonic()
+    status = extract_source(source, tmp_path / "extracted")
+    elapsed = time.monotonic() - started
+    assert status.reason.startswith("TimeLimitExceeded: extraction took longer than 2 s")
+    assert 2 <= elapsed < 4, elapsed
