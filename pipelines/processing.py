@@ -135,6 +135,8 @@ def extract_sources(
             mp_context=multiprocessing.get_context("spawn"),
             max_tasks_per_child=_TASKS_PER_WORKER,
         ) as pool:
+            # Largest first, so that no long document is left running alone at the end.
+            pending.sort(key=lambda i: -sources[i].size)
             futures = {pool.submit(extract_source, sources[i], extract_dir): i for i in pending}
             for future in as_completed(futures):
                 statuses[futures[future]] = future.result()
