@@ -12,6 +12,7 @@ import multiprocessing
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -113,8 +114,8 @@ def extract_sources(
 
     Stored outputs and failures are picked up here without starting a process, so a nightly
     run with nothing new costs no worker start-up.  Workers are spawned, not
-    forked (the caller may hold threads, as Dagster does), and replaced every
-    ``_TASKS_PER_WORKER`` documents so that memory stays flat over any corpus.
+    forked (the caller may hold threads, as Dagster does), and replaced after about
+    ``_TASKS_PER_WORKER`` documents each.
     """
     statuses: dict[int, DocumentStatus] = {}
     pending: list[int] = []
@@ -129,16 +130,39 @@ def extract_sources(
         for i in pending:
             statuses[i] = extract_source(sources[i], extract_dir)
             on_extracted(statuses[i])
-    else:
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)),
-            mp_context=multiprocessing.get_context("spawn"),
-            max_tasks_per_child=_TASKS_PER_WORKER,
-        ) as pool:
-            # Largest first, so that no long document is left running alone at the end.
-            pending.sort(key=lambda i: -sources[i].size)
-            futures = {pool.submit(extract_source, sources[i], extract_dir): i for i in pending}
-            for future in as_completed(futures):
-                statuses[futures[future]] = future.result()
-                on_extracted(statuses[futures[future]])
+        return [statuses[i] for i in range(len(sources))]
+    # Largest first, so that no long document is left running alone at the end.
+    pending.sort(key=lambda i: -sources[i].size)
+    # A fresh pool per batch keeps every process's memory flat over any corpus.
+    # (Not max_tasks_per_child: Python 3.11's pool can hang replacing a retired worker.)
+    batch = workers * _TASKS_PER_WORKER
+    for start in range(0, len(pending), batch):
+        chunk = pending[start:start + batch]
+        try:
+            with _pool(min(workers, len(chunk))) as pool:
+                futures = {pool.submit(extract_source, sources[i], extract_dir): i for i in chunk}
+                for future in as_completed(futures):
+                    statuses[futures[future]] = future.result()
+                    on_extracted(statuses[futures[future]])
+        except BrokenProcessPool:
+            # A process died (a crash in native PDF code): which document did it is
+            # unknown, so the unfinished ones are retried one process each.
+            for i in (i for i in chunk if i not in statuses):
+                statuses[i] = _extract_isolated(sources[i], extract_dir)
+                on_extracted(statuses[i])
     return [statuses[i] for i in range(len(sources))]
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+
+
+def _extract_isolated(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus:
+    """``extract_source`` in a process of its own; a crash quarantines this document only."""
+    try:
+        with _pool(1) as pool:
+            return pool.submit(extract_source, source, extract_dir).result()
+    except BrokenProcessPool as exc:
+        reason = f"the extraction process crashed on this file ({type(exc).__name__})"
+        write_failure(extract_dir, source.document_id, {"reason": reason, "details": str(exc)})
+        return DocumentStatus(source.document_id, source.path, False, "extract", reason=reason, details=str(exc))
