@@ -98,6 +98,20 @@ def _populate(path: Path) -> None:
             _insert_document(con, *document)
         for document in FINAL_DOCUMENTS:
             _insert_document(con, *document, kind="final_accounts")
+        # c2024's function table and 三公 table print a unit's rows that the parser could not
+        # tell from the department's own (budget_unit NULL): the department's row comes first.
+        for statement, code, name, measure, row, amount in [
+            ("general_budget_expenditure_by_function", "201", "一般公共服务支出", "total", 3, "8010.00"),
+            ("general_budget_expenditure_by_function", "201", "一般公共服务支出", "total", 9, "2000.00"),
+            ("three_public", None, "合计", "three_public_subtotal", 4, "300.00"),
+            ("three_public", None, "合计", "three_public_subtotal", 8, "100.00"),
+        ]:
+            con.execute(
+                "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, "
+                "amount_yuan, printed_amount, printed_unit, source_page, source_table, source_row, source_col) "
+                "VALUES ('c2024', ?, NULL, ?, ?, ?, ?, ?, '元', 9, 4, ?, 1)",
+                [statement, code, name, measure, Decimal(amount), amount, row],
+            )
         con.execute(
             "INSERT INTO raw.quarantine VALUES ('deadbeef', '/data/broken.pdf', 'extract', "
             "'no_tables', 'no statement tables found', '2025-01-01 09:00:00', '2025-01-02 09:00:00')"
@@ -317,3 +331,16 @@ def test_growth_rank_in_region(built_warehouse):
         "select count(*) from marts.department_year_totals where fiscal_year = 2023 and department = '北京市财政局' "
         "and growth_rank_in_region is not null",
     ) == [(0,)]
+
+
+def test_a_code_printed_twice_at_department_level_keeps_its_first_row(built_warehouse):
+    function = _query(
+        built_warehouse,
+        "select code, amount_yuan from marts.function_class_yoy where document_id = 'c2024'",
+    )
+    assert function == [("201", Decimal("8010.00"))]
+    three_public = _query(
+        built_warehouse,
+        "select measure, amount_yuan from marts.three_public_yoy where document_id = 'c2024'",
+    )
+    assert three_public == [("three_public_subtotal", Decimal("300.00"))]

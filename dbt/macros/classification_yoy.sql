@@ -4,6 +4,10 @@
   'total' (Shanghai, Shenzhen) or 'amount' (Jiangsu's single amount column), with
   the amount of the same department / kind / scope / code for fiscal_year - 1.
   A code not printed that year, or a missing year, gives a NULL previous amount.
+  A code printed twice at department level (unit rows the parser could not tell
+  from the department's own, when the document names its units differently) keeps
+  its first printed row, which in a table by unit is the department's own: one odd
+  document must not break the mart's grain, and with it every analyst's build.
 #}
 {% macro classification_yoy(classification, statement, dimension) -%}
 with lines as (
@@ -14,6 +18,10 @@ with lines as (
       and budget_unit is null
       and measure in ('total', 'amount')
       and level in ('类', '款')
+    qualify row_number() over (
+        partition by document_id, code
+        order by source_page, source_table, source_row, measure
+    ) = 1
 ),
 
 documents as (

@@ -34,6 +34,9 @@ select
     regexp_replace(regexp_replace(item_name, '\s+', '', 'g'), '^[一二三四五六七八九十]+、', '') as item_name,
     measure,
     amount_yuan,
-    budget_unit
+    budget_unit,
+    source_page,
+    source_table,
+    source_row
 from classified
 where classification is not null

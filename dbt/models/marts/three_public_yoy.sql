@@ -7,6 +7,8 @@
 -- actual (measure suffixed ':决算数'). A final_accounts document keeps the actual
 -- column when printed; a budget document keeps the unsuffixed column. `measure` is
 -- the measure without the suffix; printed_column says which column was taken.
+-- A measure printed on more than one department-level row (unit rows the parser
+-- could not tell apart) keeps the first printed row, as classification_yoy does.
 
 with lines as (
     select
@@ -31,13 +33,14 @@ preferred as (
         lines.*,
         documents.document_kind,
         documents.scope,
-        rank() over (
+        row_number() over (
             partition by lines.document_id, lines.base_measure
             order by case
                 when documents.document_kind = 'final_accounts' and lines.printed_column = '决算数' then 0
                 when lines.printed_column is null then 1
                 else 2
-            end
+            end,
+            lines.source_page, lines.source_table, lines.source_row
         ) as preference
     from lines
     inner join documents
