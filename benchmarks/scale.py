@@ -31,10 +31,11 @@ import pypdfium2  # noqa: E402
 
 from benchmarks.measure import YUSUAN, machine, named_queries, run_measured, table  # noqa: E402
 
+# Names no longer than the seed's own, so that they fit its by-unit tables' columns.
 BUREAUS = [
     "教育局", "卫生健康局", "民政局", "财政局", "司法局", "人力资源局", "住房和建设局", "交通运输局",
     "水务局", "文化广电旅游体育局", "科技创新局", "发展和改革局", "审计局", "统计局", "退役军人事务局",
-    "应急管理局", "城市管理和综合执法局", "市场监督管理局", "生态环境局", "规划和自然资源局",
+    "应急管理局", "城市管理局", "市场监督管理局", "生态环境局", "规划和自然资源局",
     "工业和信息化局", "商务局", "政务服务数据管理局", "机关事务管理局", "档案馆",
 ]
 YEARS = range(2013, 2023)
