@@ -46,7 +46,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.warehouse:
         os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
 
-    if problem := _limits_problem():
+    if problem := _config_problem():
         print(f"yusuan: {problem}", file=sys.stderr)
         return EXIT_CONFIG
 
@@ -61,13 +61,17 @@ def _run(args: argparse.Namespace) -> int:
         return _run_locked(args, paths)
 
 
-def _limits_problem() -> str | None:
-    """A per-document limit in the environment that is not a usable number."""
+def _config_problem() -> str | None:
+    """A setting in the environment that the run could not use (a per-document limit,
+    the executor, the number of extraction processes), found before anything runs."""
+    from pipelines import settings
     from pipelines.extraction.limits import DocumentLimits, LimitConfigError
 
     try:
         DocumentLimits.from_env()
-    except LimitConfigError as exc:
+        settings.extraction_executor()
+        settings.extraction_workers()
+    except (LimitConfigError, settings.SettingError) as exc:
         return str(exc)
     return None
 
@@ -117,7 +121,7 @@ def _backfill(args: argparse.Namespace) -> int:
     if not os.environ.get("DAGSTER_HOME"):
         print("yusuan backfill: set DAGSTER_HOME (the runs are recorded in that instance)", file=sys.stderr)
         return EXIT_CONFIG
-    if problem := _limits_problem():
+    if problem := _config_problem():
         print(f"yusuan: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     from dagster import DagsterInstance

@@ -12,14 +12,9 @@ from dagster_celery import celery_executor
 
 from pipelines import settings
 
-EXECUTORS = ("in_process", "celery")
-
 
 def extraction_executor() -> ExecutorDefinition:
-    choice = settings.extraction_executor()
-    if choice not in EXECUTORS:
-        raise ValueError(f"YUSUAN_EXECUTOR={choice!r}: expected one of {', '.join(EXECUTORS)}")
-    if choice == "in_process":
+    if settings.extraction_executor() == "in_process":
         return in_process_executor
     # The same settings build the workers' app (pipelines.celery_worker), so the
     # code location and the workers agree on the broker.

@@ -48,9 +48,19 @@ def published_path() -> Path:
     return env_path("YUSUAN_PUBLISHED", warehouse_path().parent / "published" / "yusuan.duckdb")
 
 
+EXECUTORS = ("in_process", "celery")
+
+
+class SettingError(ValueError):
+    """A setting in the environment that the pipeline cannot use."""
+
+
 def extraction_executor() -> str:
     """Where per-document extraction runs: "in_process" (one machine) or "celery" (workers)."""
-    return os.environ.get("YUSUAN_EXECUTOR", "in_process")
+    choice = os.environ.get("YUSUAN_EXECUTOR", "in_process")
+    if choice not in EXECUTORS:
+        raise SettingError(f"YUSUAN_EXECUTOR={choice!r}: expected one of {', '.join(EXECUTORS)}")
+    return choice
 
 
 def celery_broker() -> str:
@@ -64,4 +74,7 @@ def celery_backend() -> str:
 
 def extraction_workers() -> int:
     """Documents extracted at once by `yusuan run` / the nightly job (default: one per core)."""
-    return int(os.environ.get("YUSUAN_EXTRACT_WORKERS", "0")) or os.cpu_count() or 1
+    text = os.environ.get("YUSUAN_EXTRACT_WORKERS", "").strip()
+    if text and not (text.isdigit() and int(text) > 0):
+        raise SettingError(f"YUSUAN_EXTRACT_WORKERS={text!r} must be a whole number of processes, 1 or more")
+    return int(text) if text else os.cpu_count() or 1

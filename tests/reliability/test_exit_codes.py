@@ -33,8 +33,11 @@ def test_a_missing_raw_folder(tmp_path):
 @pytest.mark.parametrize("name,value,message", [
     (MAX_PAGES_ENV, "lots", f"yusuan: {MAX_PAGES_ENV}='lots' is not a whole number"),
     (MAX_SECONDS_ENV, "-5", f"yusuan: {MAX_SECONDS_ENV}='-5' must be 0 (no limit) or a positive number"),
+    ("YUSUAN_EXECUTOR", "spark", "yusuan: YUSUAN_EXECUTOR='spark': expected one of in_process, celery"),
+    ("YUSUAN_EXTRACT_WORKERS", "0",
+     "yusuan: YUSUAN_EXTRACT_WORKERS='0' must be a whole number of processes, 1 or more"),
 ])
-def test_an_unusable_limit(tmp_path, name, value, message):
+def test_an_unusable_setting(tmp_path, name, value, message):
     raw = tmp_path / "raw"
     raw.mkdir()
     result = yusuan(["run", "--raw", str(raw), "--warehouse", str(tmp_path / "wh" / "yusuan.duckdb")],
