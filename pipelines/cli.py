@@ -18,6 +18,7 @@ import os
 import sys
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
@@ -222,37 +223,31 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _published_input(args: argparse.Namespace) -> Path | None:
-    """The warehouse a reader command opens: --warehouse, else the published copy; None (reported) if absent."""
+def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str,
+                          write: Callable[[Path, Path], Path]) -> int:
+    """A reader command: ``write(warehouse, out)`` from --warehouse, else the published
+    copy, to --out, else ``default_name`` beside the warehouse read."""
     from pipelines import settings
 
-    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
-    if not path.exists():
-        print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
-        return None
-    return path
+    warehouse = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    if not warehouse.exists():
+        print(f"yusuan: no warehouse at {warehouse}; run `yusuan run` first", file=sys.stderr)
+        return EXIT_CONFIG
+    out = Path(args.out).expanduser() if args.out else warehouse.parent / default_name
+    print(f"{what}: {write(warehouse, out)}")
+    return EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:
     from pipelines.report import REPORT_NAME, build_report
 
-    warehouse = _published_input(args)
-    if warehouse is None:
-        return EXIT_CONFIG
-    out = Path(args.out).expanduser() if args.out else warehouse.parent / REPORT_NAME
-    print(f"report: {build_report(warehouse, out)}")
-    return EXIT_OK
+    return _write_from_warehouse(args, "report", REPORT_NAME, build_report)
 
 
 def _export_fdp(args: argparse.Namespace) -> int:
     from pipelines.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
 
-    warehouse = _published_input(args)
-    if warehouse is None:
-        return EXIT_CONFIG
-    out = Path(args.out).expanduser() if args.out else warehouse.parent / PACKAGE_DIR
-    print(f"fiscal data package: {write_fiscal_data_package(warehouse, out)}")
-    return EXIT_OK
+    return _write_from_warehouse(args, "fiscal data package", PACKAGE_DIR, write_fiscal_data_package)
 
 
 def build_parser() -> argparse.ArgumentParser:
