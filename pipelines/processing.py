@@ -48,17 +48,25 @@ class DocumentStatus:
         return asdict(self)
 
 
-def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus:
-    """Run camelot and the parsers on one file, unless its output is already stored."""
+def stored_status(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus | None:
+    """What an earlier run left for this file: its output, or its failure (unless the
+    failure was a limit and the limits have changed since); None when it must be extracted."""
     if is_extracted(extract_dir, source.document_id):
         return DocumentStatus(source.document_id, source.path, True, "extract", reused=True)
-    # Page and time limits (YUSUAN_MAX_PAGES, YUSUAN_MAX_SECONDS_PER_DOCUMENT); see extraction/limits.py.
-    limits = DocumentLimits.from_env()
     failure = read_failure(extract_dir, source.document_id)
-    # A document over a limit is tried again once the limits change.
-    if failure and failure.get("limits", limits.to_dict()) == limits.to_dict():
+    limits = DocumentLimits.from_env().to_dict()
+    if failure and failure.get("limits", limits) == limits:
         return DocumentStatus(source.document_id, source.path, False, "extract",
                               reason=failure["reason"], details=failure["details"], reused=True)
+    return None
+
+
+def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus:
+    """Run camelot and the parsers on one file, unless an earlier run's verdict stands."""
+    if stored := stored_status(source, extract_dir):
+        return stored
+    # Page and time limits (YUSUAN_MAX_PAGES, YUSUAN_MAX_SECONDS_PER_DOCUMENT); see extraction/limits.py.
+    limits = DocumentLimits.from_env()
     try:
         with time_limit(limits.max_seconds):
             if has_raw_tables(extract_dir, source.document_id):
@@ -120,10 +128,8 @@ def extract_sources(
     statuses: dict[int, DocumentStatus] = {}
     pending: list[int] = []
     for i, source in enumerate(sources):
-        if is_extracted(extract_dir, source.document_id) or read_failure(extract_dir, source.document_id):
-            statuses[i] = extract_source(source, extract_dir)  # the stored verdict, unless limits changed
-            if not statuses[i].reused:
-                on_extracted(statuses[i])
+        if stored := stored_status(source, extract_dir):
+            statuses[i] = stored
         else:
             pending.append(i)
     if len(pending) <= 1 or workers <= 1:
