@@ -60,3 +60,13 @@ def sample_warehouse(tmp_path_factory):
     )
     assert run_pipeline(paths).success
     return paths
+
+
+@pytest.fixture(scope="session")
+def con(sample_warehouse):
+    """A read-only connection to the sample warehouse's published copy, as analysts open it."""
+    import duckdb
+
+    connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
+    yield connection
+    connection.close()

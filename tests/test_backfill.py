@@ -4,26 +4,16 @@ the duckdb pool limited to one) gives the same warehouse as `yusuan run`, with n
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
-import sys
-from pathlib import Path
 
-from tests.conftest import RAW, sample
-from tests.marts import content
+from tests.conftest import RAW
+from tests.marts import YUSUAN, content, raw_and_dagster_home
 
 SAMPLES = sorted(path.name for path in RAW.rglob("*.pdf"))  # every sample
-YUSUAN = str(Path(sys.executable).with_name("yusuan"))
 
 
 def test_parallel_backfill_matches_yusuan_run(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in SAMPLES:
-        shutil.copy(sample(name), raw / name)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(Path(__file__).resolve().parents[1] / "docs" / "dagster.yaml", home / "dagster.yaml")
+    raw, home = raw_and_dagster_home(tmp_path, SAMPLES)
     env = {**os.environ, "DAGSTER_HOME": str(home)}
 
     backfill = subprocess.run(

@@ -10,14 +10,11 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import time
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import PROJECT_ROOT, sample
-from tests.marts import content
+from tests.marts import YUSUAN, content, raw_and_dagster_home
 
 DOCUMENTS = [  # six documents, two families, two departments with three years each
     "jiangsu_npc_office_2017_budget.pdf",
@@ -27,7 +24,6 @@ DOCUMENTS = [  # six documents, two families, two departments with three years e
     "shanghai_putuo_wanli_street_2024_budget.pdf",
     "shanghai_putuo_wanli_street_2025_budget.pdf",
 ]
-YUSUAN = str(Path(sys.executable).with_name("yusuan"))
 REDIS = shutil.which("redis-server")
 
 
@@ -57,13 +53,7 @@ def stop(process: subprocess.Popen) -> None:
 
 @pytest.mark.skipif(REDIS is None, reason="redis-server is not installed (.ci/run installs it)")
 def test_celery_backfill_with_two_workers_matches_in_process_run(tmp_path):
-    raw = tmp_path / "raw"
-    raw.mkdir()
-    for name in DOCUMENTS:
-        shutil.copy(sample(name), raw / name)
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(PROJECT_ROOT / "docs" / "dagster.yaml", home / "dagster.yaml")
+    raw, home = raw_and_dagster_home(tmp_path, DOCUMENTS)
     port = free_port()
     env = {
         **os.environ,

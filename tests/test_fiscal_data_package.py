@@ -14,7 +14,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 from frictionless import Package, validate
 
@@ -29,13 +28,6 @@ PLANNING_FINAL = "shanghai_putuo_planning_resources_2024_final_accounts.pdf"
 @pytest.fixture(scope="module")
 def package(sample_warehouse, tmp_path_factory) -> Path:
     return write_fiscal_data_package(sample_warehouse.published, tmp_path_factory.mktemp("fdp"))
-
-
-@pytest.fixture(scope="module")
-def con(sample_warehouse):
-    connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

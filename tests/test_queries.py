@@ -13,7 +13,6 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import duckdb
 import pytest
 
 from tests.test_corpus_headlines import JIANGSU, METADATA, SHANGHAI
@@ -61,13 +60,6 @@ def one(rows: list[dict], **where) -> dict:
     found = [row for row in rows if all(row[k] == v for k, v in where.items())]
     assert len(found) == 1, f"{where}: {len(found)} rows"
     return found[0]
-
-
-@pytest.fixture(scope="module")
-def con(sample_warehouse):
-    connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
-    yield connection
-    connection.close()
 
 
 @pytest.fixture(scope="module")

@@ -22,7 +22,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote
 
-import duckdb
 import pytest
 from PIL import Image
 
@@ -92,13 +91,6 @@ def report(sample_warehouse, tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def page(report) -> PageParser:
     return parse(report.read_text(encoding="utf-8"))
-
-
-@pytest.fixture(scope="module")
-def con(sample_warehouse):
-    connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
-    yield connection
-    connection.close()
 
 
 def pdf_target(report: Path, href: str) -> tuple[Path, int]:

@@ -80,13 +80,6 @@ def fetch_dicts(con: duckdb.DuckDBPyConnection, sql: str, params=None) -> list[d
     return [dict(zip(names, row)) for row in cursor.fetchall()]
 
 
-@pytest.fixture(scope="module")
-def con(sample_warehouse):
-    connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
-    yield connection
-    connection.close()
-
-
 def test_reference_covers_three_departments_three_years():
     assert len(DEPARTMENTS) == 3
     assert {year for _d, year in REFERENCE} == {2017, 2018, 2019}
