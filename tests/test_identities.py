@@ -1,4 +1,4 @@
-"""The accounting identities of DOMAIN.md hold on every sample and on the seed rendering,
+"""The accounting identities of docs/domain.md hold on every sample and on the seed rendering,
 except the breaks the documents print themselves, listed here with their reason."""
 
 from __future__ import annotations

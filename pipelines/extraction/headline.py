@@ -1,6 +1,6 @@
 """Headline figures picked from the parsed lines (so each keeps its provenance).
 
-The rules follow DOMAIN.md: grand totals where printed (收入总计 / 支出总计, in final
+The rules follow docs/domain.md: grand totals where printed (收入总计 / 支出总计, in final
 accounts the 总计 of each side), otherwise 收入合计 / 支出合计; basic and project
 expenditure from the 合计 row of the expenditure summary; function classes from
 the general-public-budget table by function; "三公" as the budget-year subtotal.
