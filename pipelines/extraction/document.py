@@ -98,7 +98,11 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     units = [s.unit for s in statements if s.unit]
     titles = [s.title for s in statements if s.title]
     metadata = read_metadata(
-        raw.first_page_texts + [""] * (raw.pages - len(raw.first_page_texts)), context_lines, titles, units
+        raw.first_page_texts + [""] * (raw.pages - len(raw.first_page_texts)),
+        context_lines,
+        titles,
+        units,
+        table_rows=[row for t in raw.tables for row in t.texts],
     )
 
     lines: list[BudgetLine] = []

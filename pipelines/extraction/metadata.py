@@ -2,22 +2,60 @@
 
 PDF metadata fields lie (real files carry titles of unrelated templates), and
 file names are whatever the uploader chose, so only printed text is used.
+
+A document prints its department and year in several places: the cover title
+(``2026 年度`` / ``XX局`` / ``部门预算``, wrapped over lines as it may be), running
+page headers and section headings (``XX局 2026 年度部门预算公开``), ``部门：…``
+lines above the tables, ``部门名称 | XX局`` cells of a table.  Each place gives
+candidates; the department is the one most places agree on, and a candidate is
+only taken when it looks like an organisation name.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from pipelines.extraction.text import compact
 
-_LABEL = re.compile(r"(预算主管部门|编制部门|部门名称|部\s*门|预算单位|编制单位|单位名称)\s*[:：]")
+# Label words that introduce the department (or unit) a document is for.  A bare 主管部门
+# is left out: in a unit's document it names the supervising department, not the unit.
+_NAME_LABELS = r"编制部门|部门\(单位\)名称|部门名称|(?<![\u4e00-\u9fff])部\s*门|预算单位|编制单位|单位名称"
+_LABEL = re.compile(rf"(?:预算主管部门|{_NAME_LABELS}|(?<![\u4e00-\u9fff])单位)\s*[:：]")
+_LABEL_AT_LINE_START = re.compile(rf"^\s*(?:{_NAME_LABELS})\s+(?=\S)")
+_LABEL_CELL = re.compile(rf"(?:{_NAME_LABELS})[:：]?")
 _UNIT_LABEL = re.compile(r"(金额)?单位\s*[:：]\s*(万元|元)")
-_COVER_TITLE = re.compile(r"(20\d\d)年度?(?:区级|省级|市级|县级)?(部门|单位)(预算|决算)")
+
+# A title: ``2026年度 XX局 部门预算`` or ``XX局 2026年 部门综合预算`` (compacted text).
+_KIND = r"(?:[省市区县]级)?(部门|单位)?(?:综合)?(预算|决算)"
+_TITLE_YEAR_FIRST = re.compile(rf"(20\d\d)年度?(.{{0,40}}?){_KIND}")
+_TITLE_NAME_FIRST = re.compile(rf"(.{{0,40}}?)(20\d\d)年度?{_KIND}")
 _YEAR_IN_TITLE = re.compile(r"(20\d\d)年度?[^\d。,，；;]{0,16}?(预算|决算)")
-_CJK = re.compile(r"[\u4e00-\u9fff]")
-_LEADING_NOISE = re.compile(r"^[\d\s.、]+")
+_YEAR_LINE = re.compile(r"[(（]?(20\d\d)年度[)）]?|[(（](20\d\d)年[)）]")
+# Lines that carry no words of a cover: page numbers, ``附件2``, ``- 1 -``.
+_NOISE_LINE = re.compile(r"^[\s\d\-—–·.]*$|^\s*附件\s*\d*\s*$")
+# What a heading starts with before the name: ordinals, ``第二部分``, ``目录``, ``关于``.
+_HEADING_PREFIX = re.compile(
+    r"^(?:目录|第[一二三四五六七八九十\d]+部分|[一二三四五六七八九十]+、|[(（][一二三四五六七八九十\d]+[)）]|\d+[.、．]|关于)+"
+)
+
+# An organisation name ends in the word for an organ: 局, 厅, 委员会, 办公室, 中心, 院, 部 …,
+# optionally followed by the document's scope as printed: (本级), (汇总).
+_SCOPE_NOTE = re.compile(r"\((本级|汇总)\)$")
+_ORGAN_SUFFIX = re.compile(r"(?:局|厅|委|会|室|中心|院|部|所|处|站|队|馆|社|府|署|庭|校|园|台|狱|团|组|司|行|学|宫)$")
+_NOT_IN_A_NAME = re.compile(
+    r"[\d、,，。;；:：.…·•_/|“”\"'《》<>!?？！%=+*\-—–]"  # numbers, punctuation, leaders
+    r"|目录|部分|概况|说明|情况|年度|(?:部门|单位)(?:综合)?(?:预算|决算)|预算公开|的"
+)
+_HEADING_START = re.compile(r"^(?:[(（]|第[一二三四五六七八九十\d]+|附件|关于)")
+# Words for an organ in general, not for one organisation.
+_GENERIC_ORGANS = frozenset({"办公室", "委员会", "管委会", "办事处", "指挥部", "总部", "工作组", "本部"})
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff()]+$")
+
+# How much one kind of place counts when places disagree on the department.
+_SOURCE_WEIGHT = {"cover": 2, "heading": 1, "label": 1, "cell": 1}
 
 
 class MetadataError(ValueError):
@@ -34,64 +72,184 @@ class DocumentMetadata:
     pages: int
 
 
-def _label_values(lines: list[str]) -> list[str]:
-    """Department names printed on ``部门：…`` lines, wherever on the line the name sits."""
+@dataclass(frozen=True)
+class _Title:
+    """A document title as printed: its department (if it names one), year, scope and kind words."""
+
+    name: str | None
+    year: int
+    scope_word: str | None  # 部门 | 单位
+    kind_word: str  # 预算 | 决算
+
+
+def is_organisation_name(name: str) -> bool:
+    """Whether compacted text reads as an organisation's name, not a heading, a TOC line or a sentence.
+
+    ``江苏省高级人民法院``, ``泉州市公安局(本级)`` are names; ``第二部分``,
+    ``三、部门主要工作任务.....2``, ``目录第一部分XX局概况``, ``上海市普陀区`` are not.
+    """
+    if not 3 <= len(name) <= 40 or not _CJK_ONLY.match(name):
+        return False
+    if _NOT_IN_A_NAME.search(name) or _HEADING_START.match(name):
+        return False
+    bare = _SCOPE_NOTE.sub("", name)
+    if "(" in bare or ")" in bare or bare in _GENERIC_ORGANS:
+        return False
+    return bool(_ORGAN_SUFFIX.search(bare))
+
+
+def _read_title(text: str, at_start: bool) -> _Title | None:
+    """The title in compacted text; ``at_start`` when it must open the text (a cover).
+
+    The name sits after the year (``2026年度XX局部门预算``) or before it
+    (``XX局2026年度部门预算``); a title whose name is no organisation's
+    (``上海市2026年市级单位预算``) still gives its year, scope and kind.
+    """
+    found = []
+    for pattern, name_group, year_group in ((_TITLE_YEAR_FIRST, 2, 1), (_TITLE_NAME_FIRST, 1, 2)):
+        match = pattern.match(text) if at_start or pattern is _TITLE_NAME_FIRST else pattern.search(text)
+        if match:
+            name = match.group(name_group)
+            found.append(
+                _Title(
+                    name=name if is_organisation_name(name) else None,
+                    year=int(match.group(year_group)),
+                    scope_word=match.group(3),
+                    kind_word=match.group(4),
+                )
+            )
+    return next((t for t in found if t.name), found[0] if found else None)
+
+
+def _cover_title(first_page: str) -> _Title | None:
+    """The title the first page opens with, its wrapped lines joined."""
+    lines = first_page.splitlines()
+    while lines and _NOISE_LINE.match(lines[0]):
+        lines.pop(0)
+    return _read_title(compact("".join(lines))[:120], at_start=True)
+
+
+def _heading_title(line: str) -> _Title | None:
+    """A title printed on one line: a page header, a TOC entry, a section heading, a table title."""
+    return _read_title(_HEADING_PREFIX.sub("", compact(line)), at_start=False)
+
+
+def _label_values(lines: Iterable[str]) -> list[str]:
+    """Names printed on ``部门：…`` lines, wherever on the line the name sits."""
     values = []
     for line in lines:
-        if not _LABEL.search(line):
+        if _LABEL.search(line):
+            rest = _LABEL.sub(" ", _UNIT_LABEL.sub(" ", line))
+        elif _LABEL_AT_LINE_START.match(line):
+            rest = _LABEL_AT_LINE_START.sub("", _UNIT_LABEL.sub(" ", line))
+        else:
             continue
-        rest = _UNIT_LABEL.sub(" ", line)
-        rest = _LABEL.sub(" ", rest)
         name = compact(rest)
-        if len(name) >= 4 and _CJK.search(name):
+        if is_organisation_name(name):
             values.append(name)
     return values
 
 
-def _cover_name(first_pages: str) -> str | None:
-    match = _COVER_TITLE.search(first_pages)
+def _cell_values(rows: Iterable[Sequence[str]]) -> list[str]:
+    """Names in the cell right of a ``部门名称`` cell (the tables of 北京's 附件, 绩效目标表)."""
+    values = []
+    for row in rows:
+        cells = [compact(cell) for cell in row]
+        for index, cell in enumerate(cells):
+            if cell and _LABEL_CELL.fullmatch(cell):
+                value = next((c for c in cells[index + 1 :] if c), "")
+                if is_organisation_name(value):
+                    values.append(value)
+    return values
+
+
+def _agreement(sources: list[str]) -> tuple[int, int]:
+    """How strongly places agree on a name: the kinds of place that print it, then how often."""
+    return sum(_SOURCE_WEIGHT[s] for s in set(sources)), len(sources)
+
+
+def _choose_department(candidates: list[tuple[str, str]]) -> str | None:
+    """The organisation most kinds of place agree on, as it is printed where agreement is strongest.
+
+    A page header repeated on every page is one kind of place: it cannot outvote
+    the cover and the headings together.  ``XX局（汇总）`` on the cover and ``XX局``
+    in a table are one organisation.
+    """
+    by_organisation: dict[str, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for name, source in candidates:
+        by_organisation[_SCOPE_NOTE.sub("", name)][name].append(source)
+    if not by_organisation:
+        return None
+    organisation = max(
+        by_organisation,
+        key=lambda o: (*_agreement([s for sources in by_organisation[o].values() for s in sources]), len(o)),
+    )
+    printed = by_organisation[organisation]
+    return max(printed, key=lambda name: (*_agreement(printed[name]), len(name)))
+
+
+def _line_year(line: str) -> int | None:
+    """The year a title or a period line states: ``2026年部门收支总表``, ``（2026年度）``."""
+    text = compact(line)
+    match = _YEAR_IN_TITLE.search(text) or _YEAR_LINE.fullmatch(text)
     if not match:
         return None
-    prefix = _LEADING_NOISE.sub("", first_pages[: match.start()][-40:])
-    return prefix if len(prefix) >= 4 else None
+    return int(next(group for group in match.groups() if group and group.isdigit()))
 
 
 def read_metadata(
-    page_texts: list[str], context_lines: list[str], titles: list[str], units: list[str]
+    page_texts: list[str],
+    context_lines: list[str],
+    titles: list[str],
+    units: list[str],
+    table_rows: Iterable[Sequence[str]] = (),
 ) -> DocumentMetadata:
-    """Metadata from page texts, the lines printed above tables and the table titles."""
-    first_pages = compact("".join(page_texts[:2]))
-    all_lines = [line for text in page_texts for line in text.splitlines()] + context_lines
+    """Metadata from page texts, the lines printed above tables, the table titles and table cells."""
+    page_lines = [line for text in page_texts for line in text.splitlines()]
+    rows = list(table_rows)
+    cover = _cover_title(page_texts[0]) if page_texts else None
+    headings = [t for line in [*page_lines, *context_lines, *titles] if (t := _heading_title(line))]
 
-    names = Counter(_label_values(all_lines))
-    department = None
-    if names:
-        department = max(names.items(), key=lambda kv: (kv[1], len(kv[0])))[0]
+    candidates = [(cover.name, "cover")] if cover and cover.name else []
+    candidates += [(t.name, "heading") for t in headings if t.name]
+    candidates += [(name, "label") for name in _label_values([*page_lines, *context_lines])]
+    candidates += [(name, "cell") for name in _cell_values(rows)]
+    department = _choose_department(candidates)
     if department is None:
-        department = _cover_name(first_pages)
-    if department is None:
-        raise MetadataError("no department printed (no 部门： line and no cover title)")
+        raise MetadataError(
+            "no department printed (no cover title, heading, 部门： line or 部门名称 cell names an organisation)"
+        )
 
-    cover = _COVER_TITLE.search(first_pages)
     if cover:
-        year = int(cover.group(1))
+        year = cover.year
     else:
+        cell_lines = [line for row in rows for cell in row for line in cell.splitlines()]
         years = Counter(
-            int(m.group(1)) for text in [*titles, *context_lines] for m in _YEAR_IN_TITLE.finditer(compact(text))
+            year for line in [*titles, *context_lines, *cell_lines] if (year := _line_year(line)) is not None
         )
         if not years:
-            raise MetadataError("no fiscal year printed in the cover or the table titles")
+            raise MetadataError("no fiscal year printed in the cover, the table titles or the lines above tables")
         year = years.most_common(1)[0][0]
 
     title_text = "".join(compact(t) for t in titles)
-    final_votes = title_text.count("决算") + (3 if cover and cover.group(3) == "决算" else 0)
-    budget_votes = title_text.count("预算") + (3 if cover and cover.group(3) == "预算" else 0)
+    cover_kind = cover.kind_word if cover else None
+    final_votes = title_text.count("决算") + (3 if cover_kind == "决算" else 0)
+    budget_votes = title_text.count("预算") + (3 if cover_kind == "预算" else 0)
     kind = "final_accounts" if final_votes > budget_votes else "budget"
 
-    unit_votes = title_text.count("预算单位") + title_text.count("单位预算") + title_text.count("单位决算")
-    if cover and cover.group(2) == "单位":
-        unit_votes += 3
-    scope = "unit" if unit_votes >= 3 else "department"
+    scope_words = Counter(t.scope_word for t in headings if t.scope_word)
+    if cover and cover.scope_word:
+        scope_words[cover.scope_word] += 3
+    unit_votes = (
+        scope_words["单位"]
+        + title_text.count("预算单位")
+        + title_text.count("单位预算")
+        + title_text.count("单位决算")
+    )
+    if unit_votes or scope_words["部门"]:
+        scope = "unit" if unit_votes >= 3 and unit_votes > scope_words["部门"] else "department"
+    else:
+        scope = "unit" if department.endswith("(本级)") else "department"
 
     printed_unit = Counter(units).most_common(1)[0][0] if units else "万元"
     return DocumentMetadata(
