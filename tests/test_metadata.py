@@ -160,6 +160,11 @@ def test_a_department_budget_of_a_benji_department_stays_a_department_budget():
     assert (meta.department_name, meta.fiscal_year, meta.scope) == ("深圳市公安局交通管理局(本级)", 2026, "department")
 
 
+def test_a_benji_name_makes_a_units_budget_where_no_scope_word_is_printed():
+    meta = metadata(["收支总表\n"], context=["部门名称:无锡市教育局（本级） 单位:万元", "(2026年度)"])
+    assert (meta.department_name, meta.fiscal_year, meta.scope) == ("无锡市教育局(本级)", 2026, "unit")
+
+
 def test_without_a_cover_the_year_is_voted_over_titles_and_period_lines():
     context = [
         "部门:中国共产党江苏省委员会办公厅 单位:万元",

@@ -20,7 +20,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "7"
+PARSER_VERSION = "8"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 

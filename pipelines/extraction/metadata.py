@@ -33,7 +33,7 @@ _KIND = r"(?:[省市区县]级)?(部门|单位)?(?:综合)?(预算|决算)"
 _TITLE_YEAR_FIRST = re.compile(rf"(20\d\d)年度?(.{{0,40}}?){_KIND}")
 _TITLE_NAME_FIRST = re.compile(rf"(.{{0,40}}?)(20\d\d)年度?{_KIND}")
 _YEAR_IN_TITLE = re.compile(r"(20\d\d)年度?[^\d。,，；;]{0,16}?(预算|决算)")
-_YEAR_LINE = re.compile(r"[(（]?(20\d\d)年度[)）]?|[(（](20\d\d)年[)）]")
+_YEAR_LINE = re.compile(r"\(?(20\d\d)年度\)?|\((20\d\d)年\)")  # the period line under a title
 # Lines that carry no words of a cover: page numbers, ``附件2``, ``- 1 -``.
 _NOISE_LINE = re.compile(r"^[\s\d\-—–·.]*$|^\s*附件\s*\d*\s*$")
 # What a heading starts with before the name: ordinals, ``第二部分``, ``目录``, ``关于``.
@@ -45,14 +45,12 @@ _HEADING_PREFIX = re.compile(
 # optionally followed by the document's scope as printed: (本级), (汇总).
 _SCOPE_NOTE = re.compile(r"\((本级|汇总)\)$")
 _ORGAN_SUFFIX = re.compile(r"(?:局|厅|委|会|室|中心|院|部|所|处|站|队|馆|社|府|署|庭|校|园|台|狱|团|组|司|行|学|宫)$")
-_NOT_IN_A_NAME = re.compile(
-    r"[\d、,，。;；:：.…·•_/|“”\"'《》<>!?？！%=+*\-—–]"  # numbers, punctuation, leaders
-    r"|目录|部分|概况|说明|情况|年度|(?:部门|单位)(?:综合)?(?:预算|决算)|预算公开|的"
-)
-_HEADING_START = re.compile(r"^(?:[(（]|第[一二三四五六七八九十\d]+|附件|关于)")
+# Chinese characters and the brackets of a scope note only: no numbers, punctuation or leaders.
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff()]+$")
+_HEADING_WORDS = re.compile(r"目录|部分|概况|说明|情况|年度|(?:部门|单位)(?:综合)?(?:预算|决算)|预算公开|的")
+_HEADING_START = re.compile(r"^(?:第[一二三四五六七八九十]+|附件|关于)")
 # Words for an organ in general, not for one organisation.
 _GENERIC_ORGANS = frozenset({"办公室", "委员会", "管委会", "办事处", "指挥部", "总部", "工作组", "本部"})
-_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff()]+$")
 
 # How much one kind of place counts when places disagree on the department.
 _SOURCE_WEIGHT = {"cover": 2, "heading": 1, "label": 1, "cell": 1}
@@ -90,7 +88,7 @@ def is_organisation_name(name: str) -> bool:
     """
     if not 3 <= len(name) <= 40 or not _CJK_ONLY.match(name):
         return False
-    if _NOT_IN_A_NAME.search(name) or _HEADING_START.match(name):
+    if _HEADING_WORDS.search(name) or _HEADING_START.match(name):
         return False
     bare = _SCOPE_NOTE.sub("", name)
     if "(" in bare or ")" in bare or bare in _GENERIC_ORGANS:
@@ -246,6 +244,8 @@ def read_metadata(
         + title_text.count("单位预算")
         + title_text.count("单位决算")
     )
+    # (本级) decides only where no 部门/单位 word is printed: 深圳 prints 部门预算 on the
+    # cover of a department that is its own single unit.
     if unit_votes or scope_words["部门"]:
         scope = "unit" if unit_votes >= 3 and unit_votes > scope_words["部门"] else "department"
     else:
