@@ -83,8 +83,8 @@ class _Title:
 def is_organisation_name(name: str) -> bool:
     """Whether compacted text reads as an organisation's name, not a heading, a TOC line or a sentence.
 
-    ``江苏省高级人民法院``, ``泉州市公安局(本级)`` are names; ``第二部分``,
-    ``三、部门主要工作任务.....2``, ``目录第一部分XX局概况``, ``上海市普陀区`` are not.
+    ``XX省高级人民法院``, ``XX市公安局(本级)`` are names; ``第二部分``,
+    ``三、部门主要工作任务.....2``, ``目录第一部分XX局概况``, a region ``XX市XX区`` are not.
     """
     if not 3 <= len(name) <= 40 or not _CJK_ONLY.match(name):
         return False
@@ -101,7 +101,7 @@ def _read_title(text: str, at_start: bool) -> _Title | None:
 
     The name sits after the year (``2026年度XX局部门预算``) or before it
     (``XX局2026年度部门预算``); a title whose name is no organisation's
-    (``上海市2026年市级单位预算``) still gives its year, scope and kind.
+    (``XX市2026年市级单位预算``) still gives its year, scope and kind.
     """
     found = []
     for pattern, name_group, year_group in ((_TITLE_YEAR_FIRST, 2, 1), (_TITLE_NAME_FIRST, 1, 2)):
@@ -149,7 +149,7 @@ def _label_values(lines: Iterable[str]) -> list[str]:
 
 
 def _cell_values(rows: Iterable[Sequence[str]]) -> list[str]:
-    """Names in the cell right of a ``部门名称`` cell (the tables of 北京's 附件, 绩效目标表)."""
+    """Names in the cell right of a ``部门名称`` cell (table-only attachments, 绩效目标表)."""
     values = []
     for row in rows:
         cells = [compact(cell) for cell in row]
@@ -244,8 +244,8 @@ def read_metadata(
         + title_text.count("单位预算")
         + title_text.count("单位决算")
     )
-    # (本级) decides only where no 部门/单位 word is printed: 深圳 prints 部门预算 on the
-    # cover of a department that is its own single unit.
+    # (本级) decides only where no 部门/单位 word is printed: a department that is its own
+    # single unit may print 部门预算 on its cover.
     if unit_votes or scope_words["部门"]:
         scope = "unit" if unit_votes >= 3 and unit_votes > scope_words["部门"] else "department"
     else:
