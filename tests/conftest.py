@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.extraction.document import ParsedDocument, RawDocument, extract
+from tests.references import ExpectedDocument, nationwide_documents
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW = PROJECT_ROOT / "raw"
@@ -32,6 +33,22 @@ def corpus() -> dict[str, tuple[RawDocument, ParsedDocument]]:
     with ProcessPoolExecutor(max_workers=2) as pool:
         results = list(pool.map(_extract_path, paths))
     return {path.name: result for path, result in zip(paths, results)}
+
+
+def _parse_nationwide(document: ExpectedDocument) -> ParsedDocument | str:
+    try:
+        return extract(document.path.read_bytes())[1]
+    except Exception as exc:  # reported by the document's own test, not the whole session
+        return f"{type(exc).__name__}: {exc}"
+
+
+@pytest.fixture(scope="session")
+def nationwide() -> dict[str, ParsedDocument | str]:
+    """Every tests/data/nationwide document extracted once (two worker processes);
+    a document that fails to extract maps to its error message."""
+    documents = nationwide_documents()
+    with ProcessPoolExecutor(max_workers=2) as pool:
+        return {d.name: parsed for d, parsed in zip(documents, pool.map(_parse_nationwide, documents))}
 
 
 @pytest.fixture(scope="session")

@@ -4,7 +4,10 @@
   person (page numbers in the comments); Jiangsu figures from the independent
   reference CSVs in tests/data/reference (万元).
 - tests/data/nationwide: metadata from its MANIFEST.tsv and the 138 reference
-  figures of reference.csv, each verified two ways (reference_checks.tsv).
+  figures of reference.csv, each verified two ways (reference_checks.tsv); and
+  hand_checked.csv: the other headlines (三公, fiscal appropriation, function
+  classes of the general-public-budget table) read off the printed pages, each
+  with its page, the text as printed and the table's unit.
 
 The tests and the accuracy scorecard (benchmarks/accuracy.py) both read this.
 """
@@ -198,3 +201,41 @@ def nationwide_documents() -> list[ExpectedDocument]:
                 figures=figures.get(row["file"], {}),
             ))
     return sorted(documents, key=lambda d: d.name)
+
+
+@dataclass(frozen=True)
+class HandCheckedFigure:
+    """One headline read off a printed page (tests/data/nationwide/hand_checked.csv).
+
+    A row without a value records a figure the document does not print at its own
+    level (e.g. classes printed per unit only): then the headline must be absent."""
+
+    file: str
+    metric: str
+    value_yuan: Decimal | None
+    page: int
+    printed: str
+    unit: str  # the unit printed for that table: 元 or 万元
+    note: str  # which printed line or column was taken, or why nothing is printed
+
+    def printed_in_yuan(self) -> Decimal | None:
+        """The printed text converted independently of value_yuan, to check the file itself."""
+        if not self.printed:
+            return None
+        return wan(self.printed.replace(",", "")) if self.unit == "万元" else yuan(self.printed)
+
+
+def hand_checked_figures() -> list[HandCheckedFigure]:
+    with (NATIONWIDE / "hand_checked.csv").open(encoding="utf-8") as handle:
+        return [
+            HandCheckedFigure(
+                file=row["file"],
+                metric=row["metric"],
+                value_yuan=Decimal(row["value_yuan"]) if row["value_yuan"] else None,
+                page=int(row["page"]),
+                printed=row["printed"],
+                unit=row["unit"],
+                note=row["note"],
+            )
+            for row in csv.DictReader(handle)
+        ]

@@ -2,32 +2,17 @@
 
 Each document's metadata is checked against its MANIFEST.tsv row and each of its
 reference figures (tests/data/nationwide/reference.csv, verified two ways) must
-come out exact: an absent figure fails here as a wrong one does.
+come out exact: an absent figure fails here as a wrong one does. The documents are
+extracted once per session by the `nationwide` fixture (tests/conftest.py).
 """
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
-
 import pytest
 
-from pipelines.extraction.document import ParsedDocument, extract
-from tests.references import ExpectedDocument, nationwide_documents
+from tests.references import nationwide_documents
 
 DOCUMENTS = {d.name: d for d in nationwide_documents()}
-
-
-def _parse(document: ExpectedDocument) -> ParsedDocument | str:
-    try:
-        return extract(document.path.read_bytes())[1]
-    except Exception as exc:  # reported by the document's own test, not the whole session
-        return f"{type(exc).__name__}: {exc}"
-
-
-@pytest.fixture(scope="session")
-def nationwide() -> dict[str, ParsedDocument | str]:
-    with ProcessPoolExecutor(max_workers=2) as pool:
-        return dict(zip(DOCUMENTS, pool.map(_parse, DOCUMENTS.values())))
 
 
 def test_corpus_is_complete():
