@@ -36,7 +36,7 @@ LINE_SCHEMA = pa.schema(
         ("item_code", pa.string()), ("item_name", pa.string()), ("measure", pa.string()),
         ("amount_yuan", AMOUNT_TYPE), ("printed_amount", pa.string()), ("printed_unit", pa.string()),
         ("source_page", pa.int32()), ("source_table", pa.int32()), ("source_row", pa.int32()),
-        ("source_col", pa.int32()), ("budget_unit", pa.string()),
+        ("source_col", pa.int32()), ("budget_unit", pa.string()), ("period", pa.string()),
     ]
 )
 HEADLINE_SCHEMA = pa.schema(
@@ -167,7 +167,7 @@ def _outputs(file_path: Path, raw: RawDocument, parsed: ParsedDocument) -> dict[
                 {"document_id": doc_id, "check_name": r.check, "statement": r.statement, "subject": r.subject,
                  "expected_yuan": r.expected, "actual_yuan": r.actual, "difference_yuan": r.difference,
                  "tolerance_yuan": r.tolerance, "status": r.status, "source_page": r.page, "source_row": r.row}
-                for r in run_checks(parsed.lines, parsed.headlines)
+                for r in [*run_checks(parsed.lines, parsed.headlines), *parsed.withheld]
             ],
             CHECK_SCHEMA,
         ),

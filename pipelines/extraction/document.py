@@ -11,10 +11,13 @@ from dataclasses import dataclass, field
 
 from pipelines.extraction.classification import assign_budget_units, assign_classification_codes
 from pipelines.extraction.headline import Headline, pick_headlines
+from pipelines.extraction.headline_gate import gate_headlines, printed_units
+from pipelines.extraction.identities import CheckResult
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
+from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
 from pipelines.extraction.statements import assemble
 
@@ -70,6 +73,7 @@ class ParsedDocument:
     lines: list[BudgetLine]
     headlines: list[Headline]
     problems: list[Problem] = field(default_factory=list)
+    withheld: list[CheckResult] = field(default_factory=list)  # headline candidates that did not reconcile
 
 
 def sha256_of(data: bytes) -> str:
@@ -111,6 +115,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     for statement in statements:
         unit = statement.unit or metadata.printed_unit
         statement_lines, statement_problems = parse_statement(statement, unit)
+        statement_lines = assign_periods(statement, statement_lines, metadata.fiscal_year)
         statement_lines = assign_budget_units(statement_lines, metadata.department_name)
         lines.extend(statement_lines)
         problems.extend(statement_problems)
@@ -127,12 +132,17 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
             )
         )
     lines = assign_classification_codes(lines, metadata.fiscal_year)
+    # Headlines are budget-year figures: other periods' lines are never candidates.
+    candidates = pick_headlines([l for l in lines if l.period == BUDGET_YEAR],
+                                final_accounts=metadata.document_kind == "final_accounts")
+    headlines, withheld = gate_headlines(candidates, lines, printed_units(statements))
     return ParsedDocument(
         metadata=metadata,
         statements=summaries,
         lines=lines,
-        headlines=pick_headlines(lines, final_accounts=metadata.document_kind == "final_accounts"),
+        headlines=headlines,
         problems=problems,
+        withheld=withheld,
     )
 
 

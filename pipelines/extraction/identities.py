@@ -14,12 +14,14 @@ from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
 from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.measures import measure_for, three_public_subtotal_measure
 from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.text import strip_ordinal
 
 PRINTED_ROUNDING = Decimal("0.01")  # per summed line, in the printed unit; 0 for a plain comparison
 GROSS_BREAK = Decimal("0.01")  # beyond 1 % a break is an extraction suspect, not rounding
 PASS, WARN, FAIL = "pass", "warn", "fail"
+WITHHELD = "withheld"  # a headline candidate kept out of the headlines (see headline_gate.py)
 
 _FUNCTION_TABLES = {
     "general_budget_expenditure_by_function",
@@ -36,7 +38,12 @@ _ECONOMIC_TABLES = {
     "operating_costs",
 }
 _TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计", "金额合计"}
-_SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward")
+# The columns a 支出总表 splits its total into (personnel and public-use costs are parts of basic).
+SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward",
+                  "operating_expenditure", "remitted_to_superior", "affiliated_subsidy")
+# "三公" = 因公出国（境）+ 公务接待 + 公务用车 (printed whole, or as 购置 + 运行).
+_THREE_PUBLIC_PARTS = ("outbound_travel", "official_reception")
+_VEHICLES, _VEHICLE_PARTS = "official_vehicles", ("vehicle_purchase", "vehicle_operation")
 
 
 @dataclass(frozen=True)
@@ -49,6 +56,7 @@ class CheckResult:
     tolerance: Decimal
     page: int
     row: int
+    withheld: bool = False  # the headline this identity guards was not published
 
     @property
     def difference(self) -> Decimal:
@@ -56,6 +64,8 @@ class CheckResult:
 
     @property
     def status(self) -> str:
+        if self.withheld:
+            return WITHHELD
         gap = abs(self.difference)
         if gap <= self.tolerance:
             return PASS
@@ -84,7 +94,7 @@ def _is_total(line: BudgetLine) -> bool:
     return not line.item_code and _name(line) in _TOTAL_NAMES
 
 
-def _result(check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int) -> CheckResult:
+def make_check(check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int) -> CheckResult:
     return CheckResult(check, anchor.statement, subject, expected, actual,
                        _tolerance(anchor.printed_unit, terms), anchor.source_page, anchor.source_row)
 
@@ -95,22 +105,23 @@ def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
     income, spending = by_metric.get("total_income"), by_metric.get("total_expenditure")
     if not (income and spending):
         return []
-    return [_result("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)]
+    return [make_check("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)]
 
 
 def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
-    """Each row of the expenditure summary: total = basic + project (+ reserve + carry-over)."""
+    """Each row of the expenditure summary: total = basic + project (+ reserve, carry-over and
+    the other expenditure columns printed), per period."""
     rows: dict[tuple, dict[str, BudgetLine]] = defaultdict(dict)
     for line in lines:
         if line.statement == "expenditure_summary":
-            rows[(line.source_table, line.source_row)][line.measure] = line
+            rows[(line.source_table, line.source_row, line.period)][line.measure] = line
     results = []
     for measures in rows.values():
         total = measures.get("total")
-        parts = [measures[m] for m in _SPLIT_MEASURES if m in measures]
+        parts = [measures[m] for m in SPLIT_MEASURES if m in measures]
         if total and parts:
             subject = total.item_code or _name(total)
-            results.append(_result("expenditure_split", total, subject, total.amount_yuan,
+            results.append(make_check("expenditure_split", total, subject, total.amount_yuan,
                                    sum((p.amount_yuan for p in parts), Decimal(0)), len(parts)))
     return results
 
@@ -119,28 +130,28 @@ def _code_tables(lines: list[BudgetLine], statements: set[str]) -> dict[tuple, l
     tables: dict[tuple, list[BudgetLine]] = defaultdict(list)
     for line in lines:
         if line.statement in statements and line.section in ("main", "expenditure"):
-            tables[(line.statement, line.measure, line.budget_unit)].append(line)
+            tables[(line.statement, line.measure, line.budget_unit, line.period)].append(line)
     return tables
 
 
 def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
     """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
     results = []
-    for (statement, measure, unit), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
+    for (statement, measure, unit, _period), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
         coded = {l.item_code: l for l in group if l.item_code}
         if not coded:
             continue
         for code, parent in coded.items():
             children = [l for c, l in coded.items() if len(c) == len(code) + 2 and c.startswith(code)]
             if children:
-                results.append(_result("classification_hierarchy", parent, f"{code} ({measure})", parent.amount_yuan,
+                results.append(make_check("classification_hierarchy", parent, f"{code} ({measure})", parent.amount_yuan,
                                        sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
         top_length = min(len(c) for c in coded)
         tops = [l for c, l in coded.items() if len(c) == top_length]
         # The table's 合计, or in a by-unit table the unit's own row.
         total = next((l for l in group if _is_total(l) or (unit and not l.item_code and _name(l) == unit)), None)
         if total is not None:
-            results.append(_result("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
+            results.append(make_check("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
                                    sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
     return results
 
@@ -176,7 +187,7 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
             continue
         total = totals[0]
         closest = min(candidates, key=lambda c: abs(c.amount_yuan - total.amount_yuan))
-        results.append(_result("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
+        results.append(make_check("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
                                closest.amount_yuan, total.amount_yuan, 0))
     return results
 
@@ -184,14 +195,14 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
 def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
     """In by-unit tables the department's row equals the sum of its units' rows."""
     results = []
-    by_statement: dict[tuple[str, str], list[BudgetLine]] = defaultdict(list)
+    by_statement: dict[tuple[str, str, str], list[BudgetLine]] = defaultdict(list)
     for line in lines:
-        by_statement[(line.statement, line.measure)].append(line)
-    for (_statement, measure), group in by_statement.items():
+        by_statement[(line.statement, line.measure, line.period)].append(line)
+    for (_statement, measure, _period), group in by_statement.items():
         units = [l for l in group if l.budget_unit and not l.item_code and _name(l) == l.budget_unit.split("/")[-1]]
         department = next((l for l in group if l.budget_unit is None and not l.item_code and not _is_total(l)), None)
         if units and department is not None and any(l.budget_unit for l in group):
-            results.append(_result("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
+            results.append(make_check("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
                                    sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
     return results
 
@@ -217,7 +228,52 @@ def unit_totals_agree(lines: list[BudgetLine]) -> list[CheckResult]:
             a = _unit_row(lines, a_statement, unit, a_measures)
             b = _unit_row(lines, b_statement, unit, b_measures)
             if a and b:
-                results.append(_result(check, b, unit, a.amount_yuan, b.amount_yuan, 0))
+                results.append(make_check(check, b, unit, a.amount_yuan, b.amount_yuan, 0))
+    return results
+
+
+def _base(measure: str) -> str:
+    return measure.split(":")[0]
+
+
+def _part_kind(line: BudgetLine, by_label: bool) -> str:
+    """What a 三公 figure is: its column's measure, or in a table of items by row, its label's."""
+    return _base(measure_for([_name(line)], False)) if by_label else _base(line.measure)
+
+
+def three_public_sum(subtotal: BudgetLine, neighbours: list[BudgetLine], by_label: bool) -> CheckResult | None:
+    """subtotal = 因公出国 + 公务接待 + 公务用车 among ``neighbours`` (the figures printed on its
+    row, or in its column when the table lists the items by row); None when no part is printed
+    or one is printed twice (the parts cannot be told apart)."""
+    kinds: dict[str, list[BudgetLine]] = defaultdict(list)
+    for line in neighbours:
+        if line is not subtotal:
+            kinds[_part_kind(line, by_label)].append(line)
+    wanted = [*_THREE_PUBLIC_PARTS, *((_VEHICLES,) if kinds.get(_VEHICLES) else _VEHICLE_PARTS)]
+    if any(len(kinds[k]) > 1 for k in wanted) or not any(kinds[k] for k in wanted):
+        return None
+    parts = [kinds[k][0] for k in wanted if kinds[k]]
+    return make_check("three_public_parts", subtotal, _name(subtotal) or subtotal.measure, subtotal.amount_yuan,
+                   sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
+
+
+def _kind_of_figure(line: BudgetLine) -> bool:
+    """Final accounts print 预算数 and 决算数 side by side: each adds up on its own."""
+    return "决算" in line.measure
+
+
+def three_public_parts(lines: list[BudgetLine]) -> list[CheckResult]:
+    """Each row of the "三公" table: the "三公" subtotal is the sum of its printed parts."""
+    table = [l for l in lines if l.statement == "three_public"]
+    wanted = three_public_subtotal_measure({_base(l.measure) for l in table})
+    rows: dict[tuple, list[BudgetLine]] = defaultdict(list)
+    for line in table:
+        rows[(line.source_table, line.source_row, line.period, _kind_of_figure(line))].append(line)
+    results = []
+    for row in rows.values():
+        subtotals = [l for l in row if _base(l.measure) == wanted]
+        if len(subtotals) == 1 and (result := three_public_sum(subtotals[0], row, by_label=False)):
+            results.append(result)
     return results
 
 
@@ -225,6 +281,7 @@ def run_checks(lines: list[BudgetLine], headlines: list[Headline]) -> list[Check
     return [
         *summary_balances(headlines),
         *expenditure_splits(lines),
+        *three_public_parts(lines),
         *classification_hierarchy(lines),
         *cross_statement_totals(lines),
         *unit_rows(lines),

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pipelines.extraction.grid import AMOUNT, CODE, INDEX, column_groups, hspan, region_text
 from pipelines.extraction.measures import measure_for
 from pipelines.extraction.numbers import AmountError, parse_amount, to_yuan
+from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
 from pipelines.extraction.text import compact
 
@@ -35,6 +36,7 @@ class BudgetLine:
     source_row: int  # 0-based row of the camelot table
     source_col: int  # 0-based column of the camelot table
     budget_unit: str | None = None  # the unit a by-unit table row belongs to; None = department level
+    period: str = BUDGET_YEAR  # which year the amount refers to (see periods.py)
 
 
 @dataclass(frozen=True)

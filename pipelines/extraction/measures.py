@@ -16,7 +16,7 @@ _RULES: list[tuple[str, str]] = [
     (r"结余分配", "balance_distribution"),
     (r"因公出国|出国", "outbound_travel"),
     (r"公务接待", "official_reception"),
-    (r"公务用车购置费|^购置费?$", "vehicle_purchase"),
+    (r"公务用车购置(经?费)?$|^购置费?$", "vehicle_purchase"),  # not 公务用车购置及运行费
     (r"公务用车运行(维护)?费|^运行(维护)?费$", "vehicle_operation"),
     (r"公务用车", "official_vehicles"),
     (r"三公", "three_public_subtotal"),
@@ -52,6 +52,8 @@ _RULES: list[tuple[str, str]] = [
     (r"预算数|决算数|金额|合计|总计|小计|本年|计$", "total"),
 ]
 _COMPILED = [(re.compile(p), m) for p, m in _RULES]
+# Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
+_OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
 _GENERIC = re.compile(r"^(小计|合计|总计|金额|预算数|决算数|项目|本年预算数?|本年决算数?)$")
 
 MEASURES = sorted({m for _p, m in _RULES} | {"amount"})
@@ -68,3 +70,11 @@ def measure_for(path: list[str], single_amount_column: bool) -> str:
             if measure != "total" and pattern.search(part):
                 return measure
     return "total" if any(_GENERIC.match(p) or p.endswith("计") for p in parts) else "amount"
+
+
+def three_public_subtotal_measure(measures: set[str]) -> str | None:
+    """Which measure of a 三公 table (given its measures, unqualified) is the "三公" subtotal:
+    its 三公 column, or its 合计 when the table prints nothing but "三公" items."""
+    if "three_public_subtotal" in measures:
+        return "three_public_subtotal"
+    return "total" if not measures & _OTHER_THAN_THREE_PUBLIC else None
