@@ -185,6 +185,8 @@ def _extract(args: argparse.Namespace) -> int:
     print("  headline (yuan):")
     for h in parsed.headlines:
         print(f"    {h.metric:30s} {h.value_yuan:>20,}   p{h.line.source_page} {h.line.item_name}")
+    for r in parsed.withheld:
+        print(f"  withheld: {r.subject} (p{r.page}): expected {r.expected}, printed {r.actual}")
     for p in parsed.problems:
         print(f"  problem: {p.kind} {p.statement} p{p.page} row {p.row} col {p.col}: {p.detail}")
     return EXIT_OK

@@ -33,6 +33,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.extraction.periods import PERIODS
+
 PACKAGE_DIR = "fiscal-data-package"
 BUDGET_TAXONOMY = "https://specs.frictionlessdata.io/taxonomies/fiscal/budgets.json"
 
@@ -51,6 +53,7 @@ class Column:
 CUSTOM_COLUMN_TYPES = [
     {"name": "value-kind:measure", "dataType": "string", "unique": True},
     {"name": "value-kind:section", "dataType": "string", "unique": True},
+    {"name": "value-kind:period", "dataType": "string", "unique": True},
     {"name": "budget-line:label", "dataType": "string", "labelOf": "budget-line-id"},
     {"name": "administrative-classification:generic:scope", "dataType": "string"},
     {"name": "provenance:document-id", "dataType": "string"},
@@ -116,6 +119,10 @@ LINE_COLUMNS = [
     Column("measure", "string", "value-kind:measure",
            "The column: total, basic, project, amount …; ':决算数' marks the actual of final accounts.",
            required=True),
+    Column("period", "string", "value-kind:period",
+           "The period the amount refers to: budget_year (the fiscal year), previous_year, change, "
+           "carried_over (上年结转, already inside the 合计 beside it) or other_year.",
+           required=True, enum=PERIODS),
     Column("item_name", "string", "budget-line:label", "Row name as printed."),
     Column("document_id", "string", "provenance:document-id", "The document (documents.csv).", required=True),
     Column("source_page", "integer", "provenance:page", "PDF page of the cell.", required=True),
@@ -182,6 +189,7 @@ select
     statements.title_zh,
     lines.section,
     lines.measure,
+    lines.period,
     lines.item_name,
     lines.document_id,
     lines.source_page, lines.source_table, lines.source_row, lines.source_col,

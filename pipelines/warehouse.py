@@ -24,7 +24,8 @@ CREATE TABLE IF NOT EXISTS raw.document (
 CREATE TABLE IF NOT EXISTS raw.budget_line (
   document_id VARCHAR, statement VARCHAR, section VARCHAR, item_code VARCHAR, item_name VARCHAR,
   measure VARCHAR, amount_yuan DECIMAL(18,2), printed_amount VARCHAR, printed_unit VARCHAR,
-  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER, budget_unit VARCHAR);
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER, budget_unit VARCHAR,
+  period VARCHAR DEFAULT 'budget_year');
 CREATE TABLE IF NOT EXISTS raw.headline (
   document_id VARCHAR, metric VARCHAR, value_yuan DECIMAL(18,2), statement VARCHAR,
   source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
@@ -57,6 +58,8 @@ _DOCUMENT_TABLES = ["raw.document", *_PARQUET_TABLES.values()]
 # Columns added after a table was first created: applied to existing warehouses.
 MIGRATIONS = [
     "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS budget_unit VARCHAR",
+    # Lines loaded before periods were read were all taken as the budget year's.
+    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS period VARCHAR DEFAULT 'budget_year'",
 ]
 
 

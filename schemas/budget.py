@@ -14,6 +14,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.extraction.measures import MEASURES
+from pipelines.extraction.periods import PERIODS
 from pipelines.extraction.registry import STATEMENTS
 
 SHA256 = r"^[0-9a-f]{64}$"
@@ -58,6 +59,7 @@ class BudgetLineSchema(pa.DataFrameModel):
     source_row: Series[np.int32] = pa.Field(ge=0)
     source_col: Series[np.int32] = pa.Field(ge=0)
     budget_unit: Series[str] = pa.Field(nullable=True)
+    period: Series[str] = pa.Field(isin=list(PERIODS))
 
     @pa.check("amount_yuan", error="amount is not an exact DECIMAL(18,2)")
     def amount_is_exact(cls, series: Series[object]) -> Series[bool]:

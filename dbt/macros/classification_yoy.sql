@@ -1,6 +1,7 @@
 {#
   Body of function_class_yoy / economic_class_yoy: the 类 and 款 amounts of one
-  statement, department-level rows only (budget_unit IS NULL), columns measured
+  statement, department-level rows of the budget year only (budget_unit IS NULL,
+  period 'budget_year': a previous-year column is not this year's figure), columns measured
   'total' (Shanghai, Shenzhen) or 'amount' (Jiangsu's single amount column), with
   the amount of the same department / kind / scope / code for fiscal_year - 1.
   A code not printed that year, or a missing year, gives a NULL previous amount.
@@ -16,6 +17,7 @@ with lines as (
     where classification = '{{ classification }}'
       and statement = '{{ statement }}'
       and budget_unit is null
+      and period = 'budget_year'
       and measure in ('total', 'amount')
       and level in ('类', '款')
     qualify row_number() over (

@@ -170,6 +170,7 @@ left join marts.fct_budget_line as lines
     and lines.budget_unit is null
     and lines.item_code = classes.code
     and lines.measure in ('total', 'amount')
+    and lines.period = 'budget_year'
 where classes.level = '类'
 group by all
 order by classes.department, classes.document_kind, classes.fiscal_year, classes.code
@@ -188,6 +189,7 @@ left join marts.fct_budget_line as lines
     and lines.statement = 'three_public'
     and lines.budget_unit is null
     and lines.measure = three.measure || coalesce(':' || three.printed_column, '')
+    and lines.period = 'budget_year'
 where three.measure in ('three_public_subtotal', 'outbound_travel', 'official_reception', 'official_vehicles')
 group by all
 order by three.department, three.document_kind, three.fiscal_year, three.measure

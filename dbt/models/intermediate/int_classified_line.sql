@@ -2,8 +2,9 @@
 -- the classification the code belongs to and its level:
 --   function (支出功能分类): 2xx 类, 2xxxx 款, 2xxxxxx 项;
 --   economic (支出经济分类): 3xx 类, 3xxxx 款.
--- Every statement is included (names printed in any table feed the dimensions);
--- the year-over-year marts pick their statement and measures downstream.
+-- Every statement and period is included (names printed in any table feed the
+-- dimensions); the year-over-year marts pick their statement, measures and the
+-- budget year downstream.
 -- item_name is cleaned so names printed in different tables compare equal.
 
 with lines as (
@@ -35,6 +36,7 @@ select
     measure,
     amount_yuan,
     budget_unit,
+    period,
     source_page,
     source_table,
     source_row

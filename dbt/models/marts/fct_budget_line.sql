@@ -26,6 +26,7 @@ select
     lines.printed_amount,
     lines.printed_unit,
     lines.budget_unit,
+    lines.period,
     documents.department_id
 from lines
 inner join documents

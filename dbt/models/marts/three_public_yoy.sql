@@ -1,7 +1,7 @@
 -- "三公" expenses (and the meetings / training / operating-cost figures printed in the
 -- same table) per department / fiscal year / kind / scope / measure, from the
--- department-level rows of the three_public statement, with the change against the
--- same measure one fiscal year earlier.
+-- department-level budget-year rows of the three_public statement, with the change
+-- against the same measure one fiscal year earlier.
 --
 -- Final-accounts tables print each measure twice: the budget (measure as is) and the
 -- actual (measure suffixed ':决算数'). A final_accounts document keeps the actual
@@ -18,6 +18,7 @@ with lines as (
     from {{ ref('fct_budget_line') }}
     where statement = 'three_public'
       and budget_unit is null
+      and period = 'budget_year'  -- the table may print the previous year and the change beside it
 ),
 
 documents as (

@@ -17,7 +17,8 @@ renamed as (
         cast(source_table as integer) as source_table,
         cast(source_row as integer) as source_row,
         cast(source_col as integer) as source_col,
-        cast(budget_unit as varchar) as budget_unit
+        cast(budget_unit as varchar) as budget_unit,
+        cast(period as varchar) as period
     from source
 )
 
