@@ -90,3 +90,17 @@ def test_name_only_economic_rows_get_codes(futian):
     assert (unit, "30399", "其他对个人和家庭的补助") in rows
     uncoded = {name for _unit, code, name in rows if code is None}
     assert uncoded == {"深圳市福田区政务服务数据管理局", unit, "深圳市福田区政务服务中心", "深圳市福田区数据管理中心"}
+
+
+def test_three_public_rows_by_year_are_periods(futian):
+    """表8 prints a 2021 年, a 2022 年 and an 增减变化金额 row under each unit: they are the previous
+    year, the budget year and the change, not items named after a year. The 2022 rows add to the
+    9.34 万元 第五部分 gives as the 2022 "三公" budget; the table prints no department row, so the
+    headline is not published from a unit's row or from another year."""
+    lines = [l for l in futian[1].lines if l.statement == "three_public" and l.measure == "total"]
+    periods = {(l.budget_unit, l.period) for l in lines}
+    units = {"深圳市福田区政务服务数据管理局(本级)", "深圳市福田区政务服务中心", "深圳市福田区数据管理中心"}
+    assert periods == {(u, p) for u in units for p in ("previous_year", "budget_year", "change")}
+    assert all(l.item_name == l.budget_unit for l in lines)
+    assert sum(l.amount for l in lines if l.period == "budget_year") == Decimal("9.34")
+    assert "three_public_total" not in {h.metric for h in futian[1].headlines}
