@@ -19,7 +19,7 @@ from frictionless import Package, validate
 
 from pipelines.cli import main
 from pipelines.fiscal_data_package import write_fiscal_data_package
-from tests.test_corpus_headlines import JIANGSU, REFERENCE_METRICS, SHANGHAI
+from tests.references import JIANGSU, REFERENCE_METRICS, SHANGHAI
 from tests.test_yoy_reference import REFERENCE, wan
 
 PLANNING_FINAL = "shanghai_putuo_planning_resources_2024_final_accounts.pdf"

@@ -3,7 +3,7 @@
 Each "-- name:" block is one query; each must read marts.* only and return the
 figures a person can check: the Jiangsu reference CSVs (tests/data/reference, 万元,
 an independent parser) and the Shanghai figures read off the pages
-(tests/test_corpus_headlines.SHANGHAI). Expected values are computed here from those
+(tests/references.SHANGHAI). Expected values are computed here from those
 figures, never from the warehouse.
 """
 
@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.test_corpus_headlines import JIANGSU, METADATA, SHANGHAI
+from tests.references import JIANGSU, SHANGHAI
+from tests.references import SAMPLE_METADATA as METADATA
 from tests.test_yoy_reference import REFERENCE, canonical, percent, wan
 
 QUERIES_SQL = Path(__file__).resolve().parents[1] / "docs" / "queries.sql"

@@ -29,7 +29,7 @@ from pipelines.cli import main
 from pipelines.report import REPORT_NAME, build_report
 from pipelines.report.data import Quarantined, ReportData
 from pipelines.report.render import render_report
-from tests.test_corpus_headlines import JIANGSU, SHANGHAI
+from tests.references import JIANGSU, SHANGHAI
 from tests.test_yoy_reference import REFERENCE, percent, wan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
