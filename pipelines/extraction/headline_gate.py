@@ -23,8 +23,8 @@ The identity of each metric:
 
 Rounding: a candidate whose own identity is off by no more than the printed
 rounding (identities.py: 0.01 of the printed unit per summed figure) is published,
-as printed: the Shenzhen audit bureau's basic + project add to 10,737.68 万元
-against a printed total of 10,737.69, with a 尾数误差 note under the table.  Beyond
+as printed: a 支出总表 whose basic + project add to 10,737.68 万元 against a printed
+total of 10,737.69, with a 尾数误差 note under the table.  Beyond
 that the candidate is withheld, even if the document printed the break itself,
 because it cannot then be told from a misread figure.  Breaks between statements
 (the same figure printed differently in two tables) never withhold a headline:
@@ -41,11 +41,13 @@ from pipelines.extraction.identities import (
     PASS,
     CheckResult,
     expenditure_splits,
+    is_final_figure,
     make_check,
     summary_balances,
     three_public_sum,
 )
 from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.measures import base_measure
 from pipelines.extraction.numbers import find_unit
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
@@ -64,7 +66,7 @@ _OTHER_FUNDS = {
 
 def printed_units(statements: list[StatementTable]) -> dict[int, str | None]:
     """Per table index, the unit printed with its statement: above it, or inside its header
-    rows (北京 prints ``金额单位：万元`` in a header cell); None when the table prints none."""
+    rows (``金额单位：万元`` printed in a header cell); None when the table prints none."""
     units: dict[int, str | None] = {}
     for statement in statements:
         header = statement.master.texts[: statement.layout.header_rows]
@@ -146,7 +148,7 @@ def _expenditure_split(headline: Headline, candidates: list[Headline], lines: li
 def _every_column(row: list[BudgetLine]) -> CheckResult:
     """total = the sum of every other amount printed on the row."""
     total = next(l for l in row if l.measure == "total")
-    parts = [l for l in row if l.measure.split(":")[0] != "total"]
+    parts = [l for l in row if base_measure(l.measure) != "total"]
     return make_check("expenditure_split", total, f"{total.item_name}: every column", total.amount_yuan,
                       sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
 
@@ -158,8 +160,7 @@ def _three_public(headline: Headline, lines: list[BudgetLine], units: dict[int, 
         return [_refused("three_public_unit", headline, "no unit printed with its table")]
     if printed != line.printed_unit:
         return [_refused("three_public_unit", headline, f"read in {line.printed_unit}, its table prints {printed}")]
-    kind = "决算" in line.measure
-    row = [l for l in _same_row(line, lines) if ("决算" in l.measure) == kind]
+    row = [l for l in _same_row(line, lines) if is_final_figure(l) == is_final_figure(line)]
     column = [l for l in lines if l.statement == line.statement and l.measure == line.measure
               and l.period == line.period and l.budget_unit == line.budget_unit]
     result = three_public_sum(line, row, by_label=False) or three_public_sum(line, column, by_label=True)
@@ -176,7 +177,7 @@ def _function_class(headline: Headline, lines: list[BudgetLine]) -> list[CheckRe
                                                      "table by function")]
     if not (len(code) == 3 and code.startswith("2")):
         return [_refused("function_table", headline, f"{code} is not a function class (2xx)")]
-    other_funds = sorted({l.measure.split(":")[0] for l in lines if l.statement == line.statement} & _OTHER_FUNDS)
+    other_funds = sorted({base_measure(l.measure) for l in lines if l.statement == line.statement} & _OTHER_FUNDS)
     if other_funds:
         return [_refused("function_table", headline, f"its table also spends {', '.join(other_funds)}")]
     return []

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
 from pipelines.extraction.lines import BudgetLine
-from pipelines.extraction.measures import measure_for, three_public_subtotal_measure
+from pipelines.extraction.measures import base_measure, measure_for, three_public_subtotal_measure
 from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.text import strip_ordinal
 
@@ -94,7 +94,10 @@ def _is_total(line: BudgetLine) -> bool:
     return not line.item_code and _name(line) in _TOTAL_NAMES
 
 
-def make_check(check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int) -> CheckResult:
+def make_check(
+    check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int
+) -> CheckResult:
+    """A comparison anchored at a printed line, with the rounding room of ``terms`` summed figures."""
     return CheckResult(check, anchor.statement, subject, expected, actual,
                        _tolerance(anchor.printed_unit, terms), anchor.source_page, anchor.source_row)
 
@@ -122,7 +125,7 @@ def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
         if total and parts:
             subject = total.item_code or _name(total)
             results.append(make_check("expenditure_split", total, subject, total.amount_yuan,
-                                   sum((p.amount_yuan for p in parts), Decimal(0)), len(parts)))
+                                      sum((p.amount_yuan for p in parts), Decimal(0)), len(parts)))
     return results
 
 
@@ -145,14 +148,14 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
             children = [l for c, l in coded.items() if len(c) == len(code) + 2 and c.startswith(code)]
             if children:
                 results.append(make_check("classification_hierarchy", parent, f"{code} ({measure})", parent.amount_yuan,
-                                       sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
+                                          sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
         top_length = min(len(c) for c in coded)
         tops = [l for c, l in coded.items() if len(c) == top_length]
         # The table's 合计, or in a by-unit table the unit's own row.
         total = next((l for l in group if _is_total(l) or (unit and not l.item_code and _name(l) == unit)), None)
         if total is not None:
             results.append(make_check("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
-                                   sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
+                                      sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
     return results
 
 
@@ -188,7 +191,7 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
         total = totals[0]
         closest = min(candidates, key=lambda c: abs(c.amount_yuan - total.amount_yuan))
         results.append(make_check("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
-                               closest.amount_yuan, total.amount_yuan, 0))
+                                  closest.amount_yuan, total.amount_yuan, 0))
     return results
 
 
@@ -203,7 +206,7 @@ def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
         department = next((l for l in group if l.budget_unit is None and not l.item_code and not _is_total(l)), None)
         if units and department is not None and any(l.budget_unit for l in group):
             results.append(make_check("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
-                                   sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
+                                      sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
     return results
 
 
@@ -232,13 +235,9 @@ def unit_totals_agree(lines: list[BudgetLine]) -> list[CheckResult]:
     return results
 
 
-def _base(measure: str) -> str:
-    return measure.split(":")[0]
-
-
 def _part_kind(line: BudgetLine, by_label: bool) -> str:
     """What a 三公 figure is: its column's measure, or in a table of items by row, its label's."""
-    return _base(measure_for([_name(line)], False)) if by_label else _base(line.measure)
+    return base_measure(measure_for([_name(line)], False)) if by_label else base_measure(line.measure)
 
 
 def three_public_sum(subtotal: BudgetLine, neighbours: list[BudgetLine], by_label: bool) -> CheckResult | None:
@@ -254,10 +253,10 @@ def three_public_sum(subtotal: BudgetLine, neighbours: list[BudgetLine], by_labe
         return None
     parts = [kinds[k][0] for k in wanted if kinds[k]]
     return make_check("three_public_parts", subtotal, _name(subtotal) or subtotal.measure, subtotal.amount_yuan,
-                   sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
+                      sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
 
 
-def _kind_of_figure(line: BudgetLine) -> bool:
+def is_final_figure(line: BudgetLine) -> bool:
     """Final accounts print 预算数 and 决算数 side by side: each adds up on its own."""
     return "决算" in line.measure
 
@@ -265,13 +264,13 @@ def _kind_of_figure(line: BudgetLine) -> bool:
 def three_public_parts(lines: list[BudgetLine]) -> list[CheckResult]:
     """Each row of the "三公" table: the "三公" subtotal is the sum of its printed parts."""
     table = [l for l in lines if l.statement == "three_public"]
-    wanted = three_public_subtotal_measure({_base(l.measure) for l in table})
+    wanted = three_public_subtotal_measure({base_measure(l.measure) for l in table})
     rows: dict[tuple, list[BudgetLine]] = defaultdict(list)
     for line in table:
-        rows[(line.source_table, line.source_row, line.period, _kind_of_figure(line))].append(line)
+        rows[(line.source_table, line.source_row, line.period, is_final_figure(line))].append(line)
     results = []
     for row in rows.values():
-        subtotals = [l for l in row if _base(l.measure) == wanted]
+        subtotals = [l for l in row if base_measure(l.measure) == wanted]
         if len(subtotals) == 1 and (result := three_public_sum(subtotals[0], row, by_label=False)):
             results.append(result)
     return results

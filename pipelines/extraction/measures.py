@@ -52,7 +52,7 @@ _RULES: list[tuple[str, str]] = [
     (r"预算数|决算数|金额|合计|总计|小计|本年|计$", "total"),
 ]
 _COMPILED = [(re.compile(p), m) for p, m in _RULES]
-# Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
+# Columns a 三公 table may add (会议费, 培训费, 机关运行经费): then its 合计 is not 三公.
 _OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
 _GENERIC = re.compile(r"^(小计|合计|总计|金额|预算数|决算数|项目|本年预算数?|本年决算数?)$")
 
@@ -70,6 +70,11 @@ def measure_for(path: list[str], single_amount_column: bool) -> str:
             if measure != "total" and pattern.search(part):
                 return measure
     return "total" if any(_GENERIC.match(p) or p.endswith("计") for p in parts) else "amount"
+
+
+def base_measure(measure: str) -> str:
+    """The measure without the header that qualifies it (``total:决算数`` → ``total``)."""
+    return measure.split(":")[0]
 
 
 def three_public_subtotal_measure(measures: set[str]) -> str | None:

@@ -2,7 +2,7 @@
 
 Tables print other periods beside the budget year's figures: the previous year's
 column (``上年执行数``, ``2025年预算数`` in a 2026 budget), the change between the two
-(``增减变化情况``), or the same per row (the Shenzhen "三公" table prints ``2021年``,
+(``增减变化情况``), or the same per row (a "三公" table may print ``2021年``,
 ``2022年`` and ``增减变化金额`` rows under each unit).  Only the budget year's amounts
 may be summed into the budget year's figures, so every line carries its period.
 
