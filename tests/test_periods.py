@@ -11,6 +11,7 @@ from pipelines.extraction.periods import (
     BUDGET_YEAR,
     CARRIED_OVER,
     CHANGE,
+    OTHER_YEAR,
     PREVIOUS_YEAR,
     assign_periods,
     column_period,
@@ -52,6 +53,7 @@ def test_header_texts_name_their_period():
     # 深圳市审计局 2026 收支总表 (p17): 收入 | 2026年预算数
     assert column_period(["收入", "2026年预算数"], 2026) == BUDGET_YEAR
     assert column_period(["2025年预算数"], 2026) == PREVIOUS_YEAR
+    assert column_period(["2026年预算数"], 2025) == OTHER_YEAR  # never guessed into the budget year
     assert column_period(["上年执行数"], 2026) == PREVIOUS_YEAR
     # 西安 三公 table: 2021年 | 2022年 | 增减变化情况 over the same columns
     assert column_period(["增减变化情况", "合计"], 2022) == CHANGE
