@@ -7,7 +7,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
-from pipelines.extraction.headline_gate import gate_headlines
+from pipelines.extraction.headline_gate import PrintedTable, gate_headlines
 from pipelines.extraction.identities import WITHHELD
 from pipelines.extraction.lines import BudgetLine
 from pipelines.extraction.numbers import parse_amount, to_yuan
@@ -29,7 +29,7 @@ def headline(metric: str, chosen: BudgetLine) -> Headline:
 
 
 def gate(candidates: list[Headline], lines: list[BudgetLine], unit: str | None = None):
-    published, withheld = gate_headlines(candidates, lines, {TABLE: unit})
+    published, withheld = gate_headlines(candidates, lines, {TABLE: PrintedTable(0, unit)})
     return {h.metric for h in published}, {r.subject.split(": ")[0]: r for r in withheld}
 
 
@@ -179,3 +179,25 @@ def test_function_classes_only_from_the_general_budget_table_by_function():
     summary = line("expenditure_summary", "一般公共服务支出", "total", "10,528.33", "万元", 5, 1, code="201")
     published, withheld = gate([headline("function:201", summary)], [summary])
     assert not published and withheld["function:201"].status == WITHHELD
+
+
+def test_a_function_class_from_another_column_than_the_total_is_withheld():
+    """西安市气象局 2022 表5 (p22, 元): the 220 row's 合计 cell is glued to its name, so only its
+    人员经费 1536932.32, 公用经费 106691 and 专项业务经费 17159700 columns were read."""
+    function_table = "general_budget_expenditure_by_function"
+    total = line(function_table, "合计", "total", "18999011.66", "元", 1, 3)
+    row = [line(function_table, "自然资源海洋气象等支", measure, text, "元", 11, col, code="220")
+           for col, (measure, text) in enumerate([("personnel", "1536932.32"), ("public_use", "106691"),
+                                                  ("amount", "17159700")], start=4)]
+    published, withheld = gate([headline("function:220", row[2])], [total, *row])
+    assert not published and "not the table's 合计" in withheld["function:220"].subject
+
+
+def test_a_function_class_printed_under_each_unit_is_withheld():
+    """西安市安全生产监督管理局 2019 表5 (p7–9, 万元) prints the classes under each of its four units
+    and none for the department: 208 is 115.11, 22.62, 35.75 and 10.12."""
+    function_table = "general_budget_expenditure_by_function"
+    rows = [line(function_table, "社会保障和就业支出", "total", text, "万元", row, 2, code="208")
+            for row, text in ((4, "115.11"), (30, "22.62"), (50, "35.75"), (70, "10.12"))]
+    published, withheld = gate([headline("function:208", rows[0])], rows)
+    assert not published and "printed 4 times" in withheld["function:208"].subject

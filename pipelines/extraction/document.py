@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from pipelines.extraction.classification import assign_budget_units, assign_classification_codes
 from pipelines.extraction.headline import Headline, pick_headlines
-from pipelines.extraction.headline_gate import gate_headlines, printed_units
+from pipelines.extraction.headline_gate import gate_headlines, printed_tables
 from pipelines.extraction.identities import CheckResult
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
@@ -135,7 +135,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     # Headlines are budget-year figures: other periods' lines are never candidates.
     candidates = pick_headlines([l for l in lines if l.period == BUDGET_YEAR],
                                 final_accounts=metadata.document_kind == "final_accounts")
-    headlines, withheld = gate_headlines(candidates, lines, printed_units(statements))
+    headlines, withheld = gate_headlines(candidates, lines, printed_tables(statements))
     return ParsedDocument(
         metadata=metadata,
         statements=summaries,

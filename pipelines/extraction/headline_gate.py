@@ -33,7 +33,7 @@ because it cannot then be told from a misread figure.  Breaks between statements
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
@@ -64,26 +64,34 @@ _OTHER_FUNDS = {
 }
 
 
-def printed_units(statements: list[StatementTable]) -> dict[int, str | None]:
-    """Per table index, the unit printed with its statement: above it, or inside its header
-    rows (``金额单位：万元`` printed in a header cell); None when the table prints none."""
-    units: dict[int, str | None] = {}
-    for statement in statements:
+@dataclass(frozen=True)
+class PrintedTable:
+    """What the gate needs to know of the table a line was read from."""
+
+    statement: int  # the printed statement it belongs to, by its order in the document
+    unit: str | None  # the unit printed with that statement; None when it prints none
+
+
+def printed_tables(statements: list[StatementTable]) -> dict[int, PrintedTable]:
+    """Per table index: its statement, and the unit printed with it, above it or inside its
+    header rows (``金额单位：万元`` printed in a header cell)."""
+    tables: dict[int, PrintedTable] = {}
+    for number, statement in enumerate(statements):
         header = statement.master.texts[: statement.layout.header_rows]
         unit = statement.unit or find_unit(" ".join(cell for row in header for cell in row))
         for piece in statement.pieces:
-            units[piece.table.index] = unit
-    return units
+            tables[piece.table.index] = PrintedTable(number, unit)
+    return tables
 
 
 def gate_headlines(
-    candidates: list[Headline], lines: list[BudgetLine], units: dict[int, str | None]
+    candidates: list[Headline], lines: list[BudgetLine], tables: dict[int, PrintedTable]
 ) -> tuple[list[Headline], list[CheckResult]]:
     """The candidates that reconcile, and a withheld check for each one that does not."""
     published: list[Headline] = []
     withheld: list[CheckResult] = []
     for headline in candidates:
-        broken = [r for r in _identities(headline, candidates, lines, units) if r.status != PASS]
+        broken = [r for r in _identities(headline, candidates, lines, tables) if r.status != PASS]
         if broken:
             withheld.extend(replace(r, check=f"headline_{r.check}", subject=f"{headline.metric}: {r.subject}",
                                     withheld=True) for r in broken)
@@ -100,7 +108,7 @@ def _refused(check: str, headline: Headline, reason: str) -> CheckResult:
 
 
 def _identities(
-    headline: Headline, candidates: list[Headline], lines: list[BudgetLine], units: dict[int, str | None]
+    headline: Headline, candidates: list[Headline], lines: list[BudgetLine], tables: dict[int, PrintedTable]
 ) -> list[CheckResult]:
     line = headline.line
     if line.period != BUDGET_YEAR:
@@ -110,9 +118,9 @@ def _identities(
     if headline.metric in ("total_income", "total_expenditure"):
         return summary_balances(candidates)
     if headline.metric == "three_public_total":
-        return _three_public(headline, lines, units)
+        return _three_public(headline, lines, tables)
     if headline.metric.startswith("function:"):
-        return _function_class(headline, lines)
+        return _function_class(headline, candidates, lines, tables)
     return []
 
 
@@ -153,9 +161,9 @@ def _every_column(row: list[BudgetLine]) -> CheckResult:
                       sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
 
 
-def _three_public(headline: Headline, lines: list[BudgetLine], units: dict[int, str | None]) -> list[CheckResult]:
+def _three_public(headline: Headline, lines: list[BudgetLine], tables: dict[int, PrintedTable]) -> list[CheckResult]:
     line = headline.line
-    printed = units.get(line.source_table)
+    printed = tables[line.source_table].unit
     if printed is None:
         return [_refused("three_public_unit", headline, "no unit printed with its table")]
     if printed != line.printed_unit:
@@ -169,7 +177,11 @@ def _three_public(headline: Headline, lines: list[BudgetLine], units: dict[int, 
     return [result]
 
 
-def _function_class(headline: Headline, lines: list[BudgetLine]) -> list[CheckResult]:
+def _function_class(
+    headline: Headline, candidates: list[Headline], lines: list[BudgetLine], tables: dict[int, PrintedTable]
+) -> list[CheckResult]:
+    """A 2xx class from the total column of the general-public-budget table by function,
+    printed once at the department's level of that table."""
     line = headline.line
     code = headline.metric.split(":")[1]
     if line.statement != _FUNCTION_TABLE:
@@ -177,7 +189,17 @@ def _function_class(headline: Headline, lines: list[BudgetLine]) -> list[CheckRe
                                                      "table by function")]
     if not (len(code) == 3 and code.startswith("2")):
         return [_refused("function_table", headline, f"{code} is not a function class (2xx)")]
-    other_funds = sorted({base_measure(l.measure) for l in lines if l.statement == line.statement} & _OTHER_FUNDS)
-    if other_funds:
+    statement = tables[line.source_table].statement
+    table = [l for l in lines if tables[l.source_table].statement == statement]
+    measures = {base_measure(l.measure) for l in table}
+    if other_funds := sorted(measures & _OTHER_FUNDS):
         return [_refused("function_table", headline, f"its table also spends {', '.join(other_funds)}")]
+    if base_measure(line.measure) != "total" and "total" in measures:
+        # the row's 合计 cell was not read: another column is a part of the class, not its total
+        return [_refused("function_table", headline, f"from the {line.measure} column, not the table's 合计")]
+    printed = [l for l in table if l.item_code == code and l.measure == line.measure and l.budget_unit is None
+               and l.period == BUDGET_YEAR]
+    if len(printed) > 1:
+        return [_refused("function_table", headline, f"{code} is printed {len(printed)} times in its table: "
+                                                     "rows of its units, none told apart as the department's")]
     return []
