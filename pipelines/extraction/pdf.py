@@ -139,11 +139,57 @@ def _path_segments(objects: list) -> int:
     return segments
 
 
+# A filled path this thin is a drawn rule (camelot's own threshold for thin rectangles).
+_THIN_RULE = 1.5
+
+
+def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float, float, float]]:
+    """camelot's vector rules, plus thin filled paths that are not rectangles.
+
+    camelot's vector engine reads stroked lines and thin filled rectangles.  Some
+    generators draw each rule as a filled polygon instead (pdfminer's ``LTCurve``):
+    without these, whole documents read as having no table at all.
+    """
+    from camelot.image_processing import _walk_layout_objects
+    from playa.miner import LTCurve
+
+    rules = read_rules(layout)
+    for obj in _walk_layout_objects(layout):
+        if type(obj) is not LTCurve or not getattr(obj, "fill", False) or getattr(obj, "stroke", False):
+            continue
+        width, height = obj.x1 - obj.x0, obj.y1 - obj.y0
+        if min(width, height) > _THIN_RULE or max(width, height) <= _THIN_RULE:
+            continue
+        if width >= height:
+            middle = (obj.y0 + obj.y1) / 2
+            rules.append((obj.x0, middle, obj.x1, middle))
+        else:
+            middle = (obj.x0 + obj.x1) / 2
+            rules.append((middle, obj.y0, middle, obj.y1))
+    return rules
+
+
+def _read_filled_rules_too() -> None:
+    """Teach camelot's vector engine (camelot-py 2.0.0, pinned) the filled-path rules; idempotent."""
+    import camelot.image_processing as processing
+
+    read_rules = processing._ruled_lines_from_layout
+    if getattr(read_rules, "reads_filled_paths", False):
+        return
+
+    def read(layout):
+        return _rules_with_thin_filled_paths(layout, read_rules)
+
+    read.reads_filled_paths = True  # type: ignore[attr-defined]
+    processing._ruled_lines_from_layout = read
+
+
 def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
     # Imported here: camelot brings OpenCV and pandas (a second or two), which a
     # run that only reuses stored outputs never needs.
     import camelot
 
+    _read_filled_rules_too()
     try:
         return list(
             camelot.read_pdf(
