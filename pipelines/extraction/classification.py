@@ -58,7 +58,8 @@ FUNCTION = Classification(
 ECONOMIC = Classification(
     "economic_class.csv", "3",
     frozenset({"basic_expenditure_by_economic_class", "general_budget_basic_expenditure_by_economic_class",
-               "fiscal_appropriation_basic_expenditure_by_economic_class", "operating_costs"}),
+               "fiscal_appropriation_basic_expenditure_by_economic_class", "general_budget_expenditure_by_economic_class",
+               "operating_costs"}),
     frozenset({"main", "expenditure"}),
 )
 
