@@ -103,12 +103,14 @@ def count_header_rows(table: RawTable) -> int:
     return len(table.texts)
 
 
-def header_paths(table: RawTable, header_rows: int) -> list[list[str]]:
+def header_paths(table: RawTable, header_rows: int, first_row: int = 0) -> list[list[str]]:
+    """Per column, the header texts top-down; rows above ``first_row`` (a title printed
+    inside the frame) are not part of the header."""
     paths = []
     for col in range(table.n_cols):
         path: list[str] = []
-        for row in range(header_rows):
-            text = _YEAR_PREFIX.sub("", region_text(table, row, col))
+        for row in range(first_row, header_rows):
+            text = _YEAR_PREFIX.sub("", region_text(table, row, col, top=first_row))
             if text and (not path or path[-1] != text):
                 path.append(text)
         paths.append(path)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.text import strip_ordinal
 
 
@@ -28,6 +29,7 @@ _APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "�
 _OTHER_APPROPRIATIONS = ["政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"]
 # Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
 _OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
+_PRINTED_ROUNDING = Decimal("0.01")  # per summed printed figure, in the printed unit
 _EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
 
 
@@ -69,10 +71,10 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     if appropriation:
         result.append(Headline("fiscal_appropriation_income", appropriation.amount_yuan, appropriation))
 
-    totals = [
-        l for l in lines
-        if l.statement == "expenditure_summary" and _name(l) in ("合计", "总计", "支出总计") and not l.item_code
-    ]
+    expenditure_summary = [l for l in lines if l.statement == "expenditure_summary"]
+    totals = [l for l in expenditure_summary if _name(l) in ("合计", "总计", "支出总计") and not l.item_code]
+    if not totals:
+        totals = _department_total_row(expenditure_summary)
     for measure, metric in _EXPENDITURE_MEASURES.items():
         line = next((l for l in totals if l.measure == measure), None)
         if line:
@@ -94,6 +96,39 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     if three_public:
         result.append(Headline("three_public_total", three_public.amount_yuan, three_public))
     return result
+
+
+def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:
+    """The row a summary without a 合计 row prints its total on: the department's own row,
+    labelled with its name above its 类 rows (深圳 表3).
+
+    It is taken only when it is a total: its amount equals the sum of the 类 rows printed
+    under it (each within printed rounding), or the sum of the unit rows that follow it.
+    """
+    rows: dict[tuple[int, int], list[BudgetLine]] = {}
+    for line in lines:
+        rows.setdefault((line.source_table, line.source_row), []).append(line)
+    ordered = list(rows.values())
+    uncoded = [i for i, row in enumerate(ordered) if not row[0].item_code]
+    if not uncoded:
+        return []
+    first = uncoded[0]
+    total = _amount(ordered[first], "total")
+    if total is None:
+        return []
+    nxt = uncoded[1] if len(uncoded) > 1 else len(ordered)
+    classes = [a for row in ordered[first + 1 : nxt] if len(row[0].item_code or "") == 3
+               if (a := _amount(row, "total")) is not None]
+    units = [a for i in uncoded[1:] if (a := _amount(ordered[i], "total")) is not None]
+    unit = ordered[first][0].printed_unit
+    for parts in (classes, units):
+        if parts and abs(sum(parts) - total) <= _PRINTED_ROUNDING * UNIT_FACTORS[unit] * len(parts):
+            return ordered[first]
+    return []
+
+
+def _amount(row: list[BudgetLine], measure: str) -> Decimal | None:
+    return next((l.amount_yuan for l in row if l.measure == measure), None)
 
 
 def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> BudgetLine | None:

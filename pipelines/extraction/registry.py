@@ -70,7 +70,7 @@ _TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"(财政拨款|政府预算拨款)收(入)?支(出)?" + _END, "fiscal_appropriation_summary"),
         (r"收(入)?支(出)?(预算|决算)?(总体情况|总)表", "income_expenditure_summary"),
         # 项目支出情况表, 项目支出及其他支出预算表; 陕西 calls project spending 专项业务经费
-        (r"项目支出|专项业务经费(支出)?" + _END, "project_expenditure"),
+        (r"项目支出.*表|专项业务经费(支出)?" + _END, "project_expenditure"),
         (r"一般公共预算(财政拨款)?基本支出.*功能", "general_budget_basic_expenditure_by_function"),
         (r"一般公共预算(财政拨款)?基本支出", "general_budget_basic_expenditure_by_economic_class"),
         (r"财政拨款基本支出", "fiscal_appropriation_basic_expenditure_by_economic_class"),
@@ -92,6 +92,7 @@ _SENTENCE = re.compile(r"[,，。;；]")
 _NOT_TITLE = re.compile(r"单位[:：]|部门[:：]|部门名称[:：]|编制(部门|单位)[:：]")
 _TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped titles)
 _COMPLETE_TITLE = re.compile(r"表(\(.*\))?$|^公开.*表.*$")  # a line that ends a title
+_TABLE_NUMBER = re.compile(r"^(附|公开|预算)?(表\d+|\d+表)")  # 表3, 公开01表, 预算02表, 附表14
 
 
 def classify_title(title: str) -> str | None:
@@ -122,3 +123,15 @@ def find_title(lines: list[str]) -> tuple[str, str] | None:
             if statement:
                 return compact(text), statement
     return None
+
+
+def is_caption(line: str) -> bool:
+    """A line that belongs above a table's header: a title (known or not), a bare table
+    number, or a unit or department line.  Some templates print these inside the
+    table's ruled frame, as its first rows."""
+    text = compact(line)
+    if _NOT_TITLE.search(text):
+        return True
+    if len(text) > _MAX_TITLE_LENGTH or _SENTENCE.search(text):
+        return False
+    return bool(_COMPLETE_TITLE.search(text) or _TABLE_NUMBER.match(text))

@@ -15,9 +15,9 @@ from pipelines.extraction.grid import (
     make_piece,
     same_outline,
 )
-from pipelines.extraction.numbers import find_unit
+from pipelines.extraction.numbers import find_unit, is_amount
 from pipelines.extraction.pdf import RawTable
-from pipelines.extraction.registry import classify_title, find_title
+from pipelines.extraction.registry import classify_title, find_title, is_caption
 from pipelines.extraction.text import compact
 
 # Forms rather than grids: their inner columns change from page to page.
@@ -30,6 +30,22 @@ _HEADER_SIGNATURES: list[tuple[str, str]] = [
     ("三公", "three_public"),
     ("绩效目标", "performance_targets"),
 ]
+# Income only a department's own summary lists; the appropriation summary lists
+# appropriations alone (一般公共预算 / 政府性基金 / 国有资本经营).
+_OWN_INCOME = re.compile(r"事业收入|经营收入|其他收入|上级补助收入|附属单位上缴收入|财政专户|单位资金")
+_APPROPRIATION_INCOME = re.compile(r"一般公共预算|政府性基金|国有资本经营|财政拨款|预算拨款")
+_INCOME_HEADER = re.compile(r"^(本年)?收入$")
+_EXPENDITURE_HEADER = re.compile(r"^(本年)?支出$")
+_CLASSIFICATION_HEADER = re.compile(r"科目")
+# The summaries a standard set prints once, first: recognised by their header alone,
+# a later table with the same header (a 政府性基金 or 国有资本 table prints the
+# 支出总表's columns) is not taken for a second one.
+_ONCE_BY_HEADER = {
+    "income_expenditure_summary",
+    "fiscal_appropriation_summary",
+    "income_summary",
+    "expenditure_summary",
+}
 
 
 @dataclass
@@ -56,21 +72,62 @@ def _row_key(cells: list[str]) -> str:
     return compact("".join(cells))
 
 
-def _by_header_signature(table: RawTable) -> tuple[str, str] | None:
-    head = compact("".join("".join(row) for row in table.texts[:3]))
-    first_row = compact("".join(table.texts[0])) if table.texts else ""
-    statement = classify_title(first_row)
+def caption_rows(table: RawTable) -> int:
+    """Rows at the top of a ruled frame that print the title or the unit line (北京 draws
+    the frame around them): the header starts below them."""
+    count = 0
+    for row in table.texts:
+        texts = {compact(cell) for cell in row} - {""}
+        if len(texts) > 1 or (texts and not is_caption(texts.pop())):
+            break
+        count += 1
+    return count if count < table.n_rows else 0
+
+
+def _captions(table: RawTable) -> list[str]:
+    return [compact("".join(row)) for row in table.texts[: caption_rows(table)] if compact("".join(row))]
+
+
+def _by_header_signature(table: RawTable, first_row: int) -> tuple[str, str] | None:
+    """The statement a table without a title is, from its header vocabulary and row labels."""
+    header_rows = count_header_rows(table)
+    header = [[compact(cell) for cell in row] for row in table.texts[first_row:header_rows]]
+    head = "".join("".join(row) for row in table.texts[first_row : first_row + 3])
+    first_row_text = compact("".join(table.texts[first_row])) if first_row < table.n_rows else ""
+    statement = classify_title(first_row_text) if is_caption(first_row_text) else None
     if statement:
-        return first_row, statement
+        return first_row_text, statement
     for word, name in _HEADER_SIGNATURES:
-        if word in head:
+        if word in compact(head):
             return "", name
+
+    words = {cell for row in header for cell in row if cell}
+    labels = " ".join(
+        compact(cell) for row in table.texts[header_rows:] for cell in row if compact(cell) and not is_amount(cell)
+    )
+    side_by_side = any(
+        any(_INCOME_HEADER.match(cell) for cell in row) and any(_EXPENDITURE_HEADER.match(cell) for cell in row)
+        for row in header
+    )
+    if side_by_side:
+        if _OWN_INCOME.search(labels):
+            return "", "income_expenditure_summary"
+        if _APPROPRIATION_INCOME.search(labels):
+            return "", "fiscal_appropriation_summary"
+        return None
+    has = lambda pattern: any(re.search(pattern, word) for word in words)  # noqa: E731
+    if has("基本支出") and has("项目支出") and has(_CLASSIFICATION_HEADER.pattern):
+        return "", "expenditure_summary"
+    if has("人员经费") and has("公用经费"):
+        return "", "basic_expenditure_by_economic_class"
+    if has("收入") and not has("支出") and (has("本年收入") or _OWN_INCOME.search("".join(words))):
+        return "", "income_summary"
     return None
 
 
 def _new_statement(table: RawTable, found: tuple[str, str] | None, unit: str | None) -> StatementTable:
     header_rows = count_header_rows(table)
-    paths = header_paths(table, header_rows)
+    paths = header_paths(table, header_rows, first_row=min(caption_rows(table), header_rows))
     piece = make_piece(table, table.cols)
     piece.first_body_row = header_rows
     layout = Layout(header_rows=header_rows, paths=paths)
@@ -99,11 +156,12 @@ def assemble(tables: list[RawTable]) -> list[StatementTable]:
     statements: list[StatementTable] = []
     previous: RawTable | None = None
     for table in tables:
-        found = find_title(table.context)
+        above = table.context + _captions(table)
+        found = find_title(above)
         first_on_page = previous is None or previous.page != table.page
         if found is None and first_on_page and previous is not None and previous.page == table.page - 1:
             found = find_title(previous.trailing)
-        unit = find_unit(" ".join(table.context))
+        unit = find_unit(" ".join(above))
         current = statements[-1] if statements else None
         adjacent = current is not None and 0 <= table.page - current.pieces[-1].table.page <= 1
         compatible = adjacent and (
@@ -126,7 +184,11 @@ def assemble(tables: list[RawTable]) -> list[StatementTable]:
         if (found is None and unit is None and compatible) or repeated_page_header:
             _continue(current, table)
         else:
-            statements.append(_new_statement(table, found or _by_header_signature(table), unit))
+            if found is None:
+                found = _by_header_signature(table, caption_rows(table))
+                if found and found[1] in _ONCE_BY_HEADER and any(s.statement == found[1] for s in statements):
+                    found = None
+            statements.append(_new_statement(table, found, unit))
         if _EMPTY_NOTE.search(compact(" ".join(table.trailing))):
             statements[-1].empty_note = True
         previous = table
