@@ -53,11 +53,11 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     summary = [l for l in lines if l.statement == "income_expenditure_summary"]
     income = [l for l in summary if l.section == "income"]
     expenditure = [l for l in summary if l.section != "income"]
-    for metric, side, names in (
-        ("total_income", income, _TOTAL_INCOME),
-        ("total_expenditure", expenditure, _TOTAL_EXPENDITURE),
-    ):
-        line = _first_by_name(side, names)
+    total_income = _first_by_name(income, _TOTAL_INCOME)
+    total_expenditure = _first_by_name(expenditure, _TOTAL_EXPENDITURE)
+    if total_income is None and total_expenditure is not None:
+        total_income = _income_summary_total(lines, total_expenditure.amount_yuan)
+    for metric, line in (("total_income", total_income), ("total_expenditure", total_expenditure)):
         if line:
             result.append(Headline(metric, line.amount_yuan, line))
 
@@ -96,6 +96,21 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     if three_public:
         result.append(Headline("three_public_total", three_public.amount_yuan, three_public))
     return result
+
+
+def _income_summary_total(lines: list[BudgetLine], total_expenditure: Decimal) -> BudgetLine | None:
+    """The income summary's 合计, for a summary whose 收入总计 cell is left blank.
+
+    Taken only when it equals the summary's 支出总计: income and expenditure totals
+    of a budget are equal, so the figure is the printed income total, not a guess.
+    """
+    line = next(
+        (l for l in lines
+         if l.statement == "income_summary" and not l.item_code and _name(l) in ("合计", "总计", "收入总计")
+         and l.measure in ("total", "amount")),
+        None,
+    )
+    return line if line is not None and line.amount_yuan == total_expenditure else None
 
 
 def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:

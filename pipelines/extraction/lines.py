@@ -11,7 +11,7 @@ from pipelines.extraction.measures import measure_for
 from pipelines.extraction.numbers import AmountError, parse_amount, to_yuan
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
-from pipelines.extraction.text import compact
+from pipelines.extraction.text import compact, normalize
 
 _DIGITS = re.compile(r"^\d+$")
 # Statements whose cells are mostly prose: kept as raw cells; only their printed
@@ -50,6 +50,17 @@ class Problem:
     row: int
     col: int
     detail: str
+
+
+# The tail of a label that wrapped into the amount cell beside it, before the amount:
+# ``算的项目\n0.00``, ``助1839311.66``, ``)0.00``.  The tail holds no digit, so no
+# figure is cut from the amount.
+_LABEL_OVERFLOW = re.compile(r"^(?P<label>[^\d.,\-]*[^\d\s.,\-])\s*(?P<amount>-?[\d,]*\d(\.\d+)?)\s*$")
+
+
+def _without_label_overflow(text: str) -> str:
+    match = _LABEL_OVERFLOW.match(normalize(text).strip())
+    return match.group("amount") if match else text
 
 
 def join_code(parts: list[str]) -> str | None:
@@ -109,7 +120,9 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
     groups = column_groups(roles)
     lines: list[BudgetLine] = []
     problems: list[Problem] = []
-    body_rows = sum(p.table.n_rows - p.first_body_row for p in statement.pieces)
+    body_rows = sum(
+        1 for p in statement.pieces for row in p.table.texts[p.first_body_row :] if any(compact(c) for c in row)
+    )
 
     measures = _group_measures(layout.paths, groups, roles)
     for piece in statement.pieces:
@@ -134,7 +147,8 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                 item_name = "/".join(name_parts)
                 if not item_name and not item_code and body_rows == 1 and len(groups) == 1:
                     item_name = "合计"  # a one-row table with no label column is the total
-                section = section_for(layout.paths[group[0]])
+                # a running-number column (序号) heads some groups: the side is named above the labels
+                section = section_for(layout.paths[next((c for c in group if roles[c] != INDEX), group[0])])
                 for c in amount_cols:
                     if piece.owner[r][c] is None:
                         continue
@@ -142,7 +156,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                     if piece.col_map[pc][0] != c:
                         continue  # a merged cell's text is read once, at its first column
                     start, end = hspan(table, pr, pc)
-                    text = table.texts[pr][pc]
+                    text = _without_label_overflow(table.texts[pr][pc])
                     try:
                         amount = parse_amount(text)
                         amount_yuan = None if amount is None else to_yuan(amount, unit)
