@@ -21,8 +21,12 @@ _YEAR_PREFIX = re.compile(r"^\d{4}年(度)?")
 _CODE_HEADER = re.compile(r"编码|代码|^[类款项]$")
 _NAME_HEADER = re.compile(r"名称|^项目$|项目名称|单位$|^预算单位|类别")
 
+_MONEY_HEADER = re.compile(r"[数额计]|支出|收入|经费|费用?|拨款|资金|结转|结余|预算|决算|补助|基金|收费")
+
 CODE, NAME, AMOUNT, INDEX = "code", "name", "amount", "index"
-_INDEX_HEADER = re.compile(r"^(序号|行次|栏次)$")
+# Columns that are neither label nor money: running numbers, a unit's own identifier
+# (单位编码 is no classification code), and counts (数量, 人数).
+_INDEX_HEADER = re.compile(r"^(序号?|行次|栏次)$|^(单位|部门|预算单位)(编码|代码)$|^(数量|人数|个数)$")
 
 
 @dataclass
@@ -123,29 +127,46 @@ def column_roles(paths: list[list[str]], body: list[list[str]]) -> list[str]:
     for col, path in enumerate(paths):
         cells = [compact(row[col]) for row in body if col < len(row) and compact(row[col])]
         if any(_INDEX_HEADER.match(p) for p in path):
-            roles.append(INDEX)  # a running number, neither label nor amount
+            roles.append(INDEX)
             continue
         if any(_CODE_HEADER.search(p) for p in path):
             digits = [c for c in cells if _CODE.match(c)]
             roles.append(CODE if digits or not cells else NAME)
             continue
         amounts = sum(1 for c in cells if is_amount(c))
-        if cells:
-            roles.append(AMOUNT if amounts * 2 >= len(cells) and amounts else NAME)
+        # where the cells do not decide (none printed, or half of them numbers), the
+        # header says whether it is a money column (规格型号, 说明 and 实施采购时间 are not)
+        money = not path or (
+            any(_MONEY_HEADER.search(p) for p in path) and not any(_NAME_HEADER.search(p) for p in path))
+        if cells and amounts * 2 != len(cells):
+            roles.append(AMOUNT if amounts * 2 > len(cells) else NAME)
         else:
-            roles.append(NAME if any(_NAME_HEADER.search(p) for p in path) else AMOUNT)
+            roles.append(AMOUNT if money else NAME)
     return roles
 
 
 def column_groups(roles: list[str]) -> list[list[int]]:
-    """Side-by-side layouts: a label column after an amount column starts a new group."""
+    """Side-by-side layouts: a label column after an amount column starts a new group,
+    when a name column comes before the group's next amount.  Code columns alone after
+    the amounts (a procurement table's economic codes) still belong to the row's label."""
     groups: list[list[int]] = []
     for col, role in enumerate(roles):
-        if not groups or (role != AMOUNT and any(roles[c] == AMOUNT for c in groups[-1])):
+        if not groups or (
+            role != AMOUNT and any(roles[c] == AMOUNT for c in groups[-1]) and _names_a_group(roles[col:])
+        ):
             groups.append([col])
         else:
             groups[-1].append(col)
     return groups
+
+
+def _names_a_group(roles: list[str]) -> bool:
+    for role in roles:
+        if role == AMOUNT:
+            return False
+        if role == NAME:
+            return True
+    return False
 
 
 def align(table: RawTable, master_cols: list[tuple[float, float]]) -> list[list[int]]:

@@ -52,23 +52,74 @@ class Problem:
     detail: str
 
 
-# The tail of a label that wrapped into the amount cell beside it, before the amount:
-# ``算的项目\n0.00``, ``助1839311.66``, ``)0.00``.  The tail holds no digit, so no
-# figure is cut from the amount.
-_LABEL_OVERFLOW = re.compile(r"^(?P<label>[^\d.,\-]*[^\d\s.,\-])\s*(?P<amount>-?[\d,]*\d(\.\d+)?)\s*$")
+# The tail of a label that wrapped into the amount cell beside it, before or after the
+# amount: ``算的项目\n0.00``, ``助1839311.66``, ``)0.00``, ``1090.22\n出``.  The tail
+# holds no digit, so no figure is cut from the amount.
+_LABEL_OVERFLOW = re.compile(
+    r"^(?P<label>[^\d.,\-]*[^\d\s.,\-])\s*(?P<amount>-?[\d,]*\d(\.\d+)?)\s*$"
+    r"|^(?P<amount_first>-?[\d,]*\d(\.\d+)?)\s+(?P<tail>[^\d.,\-\s][^\d]*)$"
+)
+
+
+_LABEL_TAIL = 4  # characters
+
+
+def _is_label_tail(text: str) -> bool:
+    if not text or len(text) > _LABEL_TAIL or any(ch.isdigit() for ch in text) or text.endswith("计"):
+        return False
+    try:
+        parse_amount(text)  # 无, -- and the like are printed blanks, not label tails
+    except AmountError:
+        return True
+    return False
 
 
 def _without_label_overflow(text: str) -> str:
+    """The amount of a cell a label wrapped into; blank where the cell holds only the
+    label's last character or two (``)``, ``助``) and its amount is on the next line."""
+    if _is_label_tail(compact(text)):
+        return ""
     match = _LABEL_OVERFLOW.match(normalize(text).strip())
-    return match.group("amount") if match else text
+    return (match.group("amount") or match.group("amount_first")) if match else text
+
+
+# National classification codes: function 2xx, economic 3xx (部门) and 5xx (政府), of
+# 3, 5 or 7 digits.  A unit's code (117001) printed in a code column is none of them.
+_CLASSIFICATION_CODE = re.compile(r"^[235]\d{2}(\d{2}){0,2}$")
+# A code printed in the name cell: ``[201]一般公共服务支出``, ``2050803-培训支出``.
+_CODED_NAME = re.compile(r"^(?:\[(?P<bracketed>\d{3,7})\]|(?P<dashed>\d{3,7})-)(?P<name>\D.*)$")
+
+
+def _classification_code(printed: str | None, classes: dict[int, str], group: int) -> str | None:
+    """The classification code of a row from the code printed in it.
+
+    Some tables print a 款 row's code as its two digits under the 类 row (201 / 10 /
+    2011007): it is read under the last 类 of its column group.  A code that is no
+    national classification code (a unit's 117001) gives the row no code.
+    """
+    if printed and len(printed) <= 2 and group in classes:
+        printed = classes[group] + printed.zfill(2)
+    if not printed or not _CLASSIFICATION_CODE.match(printed):
+        return None
+    if len(printed) == 3:
+        classes[group] = printed
+    return printed
 
 
 def join_code(parts: list[str]) -> str | None:
     """类 | 款 | 项 printed in separate columns → one code; 款 and 项 are two digits
-    even where the page drops the leading zero (``301 | 2`` is 30102)."""
+    even where the page drops the leading zero (``301 | 2`` is 30102).
+
+    A later whole code (three digits or more) belongs to another classification
+    printed beside the first (部门经济 30101 | 政府经济 50101): the row's code is the first."""
     if not parts:
         return None
-    return parts[0] + "".join(p.zfill(2) for p in parts[1:])
+    code = parts[0]
+    for part in parts[1:]:
+        if len(part) > 2:
+            break
+        code += part.zfill(2)
+    return code
 
 
 def section_for(path: list[str]) -> str:
@@ -125,6 +176,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
     )
 
     measures = _group_measures(layout.paths, groups, roles)
+    classes: dict[int, str] = {}  # per group: the last 类 code printed, for 款 rows printed as two digits
     for piece in statement.pieces:
         table = piece.table
         for r in range(piece.first_body_row, table.n_rows):
@@ -143,7 +195,10 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                         code_parts.append(text)
                     elif text and (not name_parts or name_parts[-1] != text):
                         name_parts.append(text)
-                item_code = join_code(code_parts)
+                if not code_parts and name_parts and (coded := _CODED_NAME.match(name_parts[0])):
+                    code_parts = [coded.group("bracketed") or coded.group("dashed")]
+                    name_parts[0] = coded.group("name")
+                item_code = _classification_code(join_code(code_parts), classes, group[0])
                 item_name = "/".join(name_parts)
                 if not item_name and not item_code and body_rows == 1 and len(groups) == 1:
                     item_name = "合计"  # a one-row table with no label column is the total

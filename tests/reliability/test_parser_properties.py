@@ -96,7 +96,9 @@ def test_join_code_of_printed_parts(parts):
         assert code is None
     else:
         assert code.isdigit() and code.startswith(parts[0])
-        assert len(code) == len(parts[0]) + sum(max(2, len(p)) for p in parts[1:])
+        pieces = parts[1:]
+        joined = pieces[: next((i for i, p in enumerate(pieces) if len(p) > 2), len(pieces))]
+        assert len(code) == len(parts[0]) + 2 * len(joined)
 
 
 @PROPERTIES
