@@ -43,6 +43,14 @@ def test_headlines_as_printed(futian):
     assert got["fiscal_appropriation_income"] == Decimal("12510.00") * WAN
 
 
+def test_basic_and_project_from_the_department_row_when_the_summary_prints_none(futian):
+    # 表3 支出总表 lists the three units only; 表7 prints the department row
+    # 12,510.00 = 基本支出 2,749.88 + 项目支出 9,760.12 (also 表4 and 表5's department rows).
+    got = {h.metric: h.value_yuan for h in futian[1].headlines}
+    assert got["basic_expenditure"] == Decimal("2749.88") * WAN
+    assert got["project_expenditure"] == Decimal("9760.12") * WAN
+
+
 def test_name_only_function_rows_get_codes(futian):
     """表1 lists 类/款/项 by name; the codes come from the classification lookup."""
     rows = {

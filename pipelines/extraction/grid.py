@@ -26,6 +26,7 @@ _MONEY_HEADER = re.compile(r"[数额计]|支出|收入|经费|费用?|拨款|资
 CODE, NAME, AMOUNT, INDEX = "code", "name", "amount", "index"
 # Columns that are neither label nor money: running numbers, a unit's own identifier
 # (单位编码 is no classification code), and counts (数量, 人数).
+_NUMBERING_LABEL = re.compile(r"^(\*+|栏次|行次|序号|[a-zA-Z])$")
 _INDEX_HEADER = re.compile(r"^(序号?|行次|栏次)$|^(单位|部门|预算单位)(编码|代码)$|^(数量|人数|个数)$")
 
 
@@ -89,8 +90,21 @@ def region_text(table: RawTable, row: int, col: int, top: int = 0) -> str:
     return compact("".join(parts))
 
 
+def is_column_numbering(cells: list[str]) -> bool:
+    """A row that numbers the columns (``** | 1 | 2 | 3``, ``栏次 | 1 | 2``): part of the header."""
+    texts = [compact(c) for c in cells if compact(c)]
+    numbers = [int(t) for t in texts if t.isdigit()]
+    return (
+        len(numbers) >= 2
+        and numbers == list(range(1, len(numbers) + 1))
+        and all(_NUMBERING_LABEL.match(t) for t in texts if not t.isdigit())
+    )
+
+
 def is_body_row(cells: list[str]) -> bool:
     """A row of data: it holds an amount or a code, or is a bare total line."""
+    if is_column_numbering(cells):
+        return False
     texts = [compact(c) for c in cells]
     if any(is_amount(t) and not _CODE.match(t) for t in texts if t):
         return True
@@ -114,6 +128,8 @@ def header_paths(table: RawTable, header_rows: int, first_row: int = 0) -> list[
     for col in range(table.n_cols):
         path: list[str] = []
         for row in range(first_row, header_rows):
+            if is_column_numbering(table.texts[row]):
+                continue
             text = _YEAR_PREFIX.sub("", region_text(table, row, col, top=first_row))
             if text and (not path or path[-1] != text):
                 path.append(text)

@@ -29,6 +29,10 @@ _APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "�
 _OTHER_APPROPRIATIONS = ["政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"]
 # Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
 _OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
+_TOTAL_ROWS = ("合计", "总计", "支出总计")
+# Statements split into basic and project whose department total row can stand in for
+# the expenditure summary's, when it equals the document's total expenditure.
+_SPLIT_ELSEWHERE = ("general_budget_expenditure_by_function", "fiscal_appropriation_expenditure_by_function")
 _PRINTED_ROUNDING = Decimal("0.01")  # per summed printed figure, in the printed unit
 _EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
 
@@ -49,7 +53,7 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     result: list[Headline] = []
 
     # By-unit tables repeat figures per unit: headlines are the department's own.
-    lines = [l for l in lines if l.budget_unit is None]
+    all_lines, lines = lines, [l for l in lines if l.budget_unit is None]
     summary = [l for l in lines if l.statement == "income_expenditure_summary"]
     income = [l for l in summary if l.section == "income"]
     expenditure = [l for l in summary if l.section != "income"]
@@ -71,10 +75,15 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     if appropriation:
         result.append(Headline("fiscal_appropriation_income", appropriation.amount_yuan, appropriation))
 
-    expenditure_summary = [l for l in lines if l.statement == "expenditure_summary"]
-    totals = [l for l in expenditure_summary if _name(l) in ("合计", "总计", "支出总计") and not l.item_code]
-    if not totals:
-        totals = _department_total_row(expenditure_summary)
+    totals = _expenditure_total_row(all_lines, "expenditure_summary")
+    if not any(l.measure in _EXPENDITURE_MEASURES for l in totals) and total_expenditure is not None:
+        # The summary prints no basic total: another statement's department total row
+        # whose total is the document's total expenditure (深圳 表7 over its units).
+        for statement in _SPLIT_ELSEWHERE:
+            row = _expenditure_total_row(all_lines, statement)
+            if _amount(row, "total") == total_expenditure.amount_yuan:
+                totals = row
+                break
     for measure, metric in _EXPENDITURE_MEASURES.items():
         line = next((l for l in totals if l.measure == measure), None)
         if line:
@@ -113,6 +122,14 @@ def _income_summary_total(lines: list[BudgetLine], total_expenditure: Decimal) -
     return line if line is not None and line.amount_yuan == total_expenditure else None
 
 
+def _expenditure_total_row(lines: list[BudgetLine], statement: str) -> list[BudgetLine]:
+    """The department's total row of a statement split into basic and project: its 合计
+    row, or where it prints none, the department's own row (see ``_department_total_row``)."""
+    rows = [l for l in lines if l.statement == statement]
+    totals = [l for l in rows if _name(l) in _TOTAL_ROWS and not l.item_code and l.budget_unit is None]
+    return totals or _department_total_row(rows)
+
+
 def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:
     """The row a summary without a 合计 row prints its total on: the department's own row,
     labelled with its name above its 类 rows (深圳 表3).
@@ -125,7 +142,7 @@ def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:
         rows.setdefault((line.source_table, line.source_row), []).append(line)
     ordered = list(rows.values())
     uncoded = [i for i, row in enumerate(ordered) if not row[0].item_code]
-    if not uncoded:
+    if not uncoded or ordered[uncoded[0]][0].budget_unit is not None:
         return []
     first = uncoded[0]
     total = _amount(ordered[first], "total")
