@@ -27,7 +27,7 @@ CODE, NAME, AMOUNT, INDEX = "code", "name", "amount", "index"
 # Columns that are neither label nor money: running numbers, a unit's own identifier
 # (单位编码 is no classification code), and counts (数量, 人数).
 _NUMBERING_LABEL = re.compile(r"^(\*+|栏次|行次|序号|[a-zA-Z])$")
-_INDEX_HEADER = re.compile(r"^(序号?|行次|栏次)$|^(单位|部门|预算单位)(编码|代码)$|^(数量|人数|个数)$")
+_INDEX_HEADER = re.compile(r"^(序号?|行次|栏次)$|(单位|部门)(编码|代码)$|^(数量|人数|个数)$")
 
 
 @dataclass

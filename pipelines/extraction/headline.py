@@ -8,6 +8,7 @@ the general-public-budget table by function; "三公" as the budget-year subtota
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -34,6 +35,9 @@ _TOTAL_ROWS = ("合计", "总计", "支出总计")
 # the expenditure summary's, when it equals the document's total expenditure.
 _SPLIT_ELSEWHERE = ("general_budget_expenditure_by_function", "fiscal_appropriation_expenditure_by_function")
 _PRINTED_ROUNDING = Decimal("0.01")  # per summed printed figure, in the printed unit
+# A 三公 table with the items as rows: the subtotal row, and the rows that are 三公 items.
+_THREE_PUBLIC_ROW = re.compile(r"^三公经费(支出)?(预算)?(合计|小计)?(数)?$")
+_THREE_PUBLIC_ITEM = re.compile(r"因公出国|出国|公务接待|公务用车|购置费|运行(维护)?费")
 _EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
 
 
@@ -167,7 +171,12 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     """The "三公" subtotal; a table of 三公 items only prints it as its 合计.
 
     Final accounts print 预算数 and 决算数 side by side: their figure is the 决算数.
+    Tables that list the items as rows (广东: 行政经费 / “三公”经费 / 其中：…) print it
+    on the “三公”经费 row.
     """
+    by_row = _three_public_row(lines)
+    if by_row is not None:
+        return by_row
     base = {l.measure.split(":")[0] for l in lines}
     wanted = "three_public_subtotal" if "three_public_subtotal" in base else (
         "total" if not base & _OTHER_THAN_THREE_PUBLIC else None)
@@ -175,4 +184,28 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     actual = [l for l in candidates if "决算" in l.measure]
     if final_accounts and actual:
         return actual[0]
-    return next((l for l in candidates if "决算" not in l.measure), None)
+    planned = [l for l in candidates if "决算" not in l.measure]
+    if not planned:
+        return None
+    first = planned[0]
+    same_row = [l for l in planned if (l.source_table, l.source_row) == (first.source_table, first.source_row)]
+    if len(same_row) > 1:
+        # the subtotal printed for several periods side by side (上年 | 当年 | 增减):
+        # which column is the budget year is not this rule's to guess
+        return None
+    return first
+
+
+def _three_public_row(lines: list[BudgetLine]) -> BudgetLine | None:
+    rows = [l for l in lines if l.measure in ("total", "amount") and not l.item_code]
+    named = [l for l in rows if _THREE_PUBLIC_ROW.match(_unquoted(l))]
+    if named:
+        return named[0]
+    items = {_unquoted(l) for l in rows} - set(_TOTAL_ROWS)
+    if items and all(_THREE_PUBLIC_ITEM.search(item) for item in items):
+        return next((l for l in rows if _name(l) in _TOTAL_ROWS), None)
+    return None
+
+
+def _unquoted(line: BudgetLine) -> str:
+    return strip_ordinal(re.sub(r"[\"“”'‘’]|^其中[:：]", "", _name(line)))
