@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from pipelines.extraction.numbers import is_amount
+from pipelines.extraction.numbers import is_amount, strip_label_overflow
 from pipelines.extraction.pdf import RawTable
 from pipelines.extraction.text import compact
 
@@ -149,7 +149,7 @@ def column_roles(paths: list[list[str]], body: list[list[str]]) -> list[str]:
             digits = [c for c in cells if _CODE.match(c)]
             roles.append(CODE if digits or not cells else NAME)
             continue
-        amounts = sum(1 for c in cells if is_amount(c))
+        amounts = sum(1 for c in cells if is_amount(strip_label_overflow(c)))
         # where the cells do not decide (none printed, or half of them numbers), the
         # header says whether it is a money column (规格型号, 说明 and 实施采购时间 are not)
         money = not path or (

@@ -8,10 +8,10 @@ from decimal import Decimal
 
 from pipelines.extraction.grid import AMOUNT, CODE, INDEX, column_groups, hspan, region_text
 from pipelines.extraction.measures import measure_for
-from pipelines.extraction.numbers import AmountError, parse_amount, to_yuan
+from pipelines.extraction.numbers import AmountError, parse_amount, strip_label_overflow, to_yuan
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
-from pipelines.extraction.text import compact, normalize
+from pipelines.extraction.text import compact
 
 _DIGITS = re.compile(r"^\d+$")
 # Statements whose cells are mostly prose: kept as raw cells; only their printed
@@ -50,37 +50,6 @@ class Problem:
     row: int
     col: int
     detail: str
-
-
-# The tail of a label that wrapped into the amount cell beside it, before or after the
-# amount: ``算的项目\n0.00``, ``助1839311.66``, ``)0.00``, ``1090.22\n出``.  The tail
-# holds no digit, so no figure is cut from the amount.
-_LABEL_OVERFLOW = re.compile(
-    r"^(?P<label>[^\d.,\-]*[^\d\s.,\-])\s*(?P<amount>-?[\d,]*\d(\.\d+)?)\s*$"
-    r"|^(?P<amount_first>-?[\d,]*\d(\.\d+)?)\s+(?P<tail>[^\d.,\-\s][^\d]*)$"
-)
-
-
-_LABEL_TAIL = 4  # characters
-
-
-def _is_label_tail(text: str) -> bool:
-    if not text or len(text) > _LABEL_TAIL or any(ch.isdigit() for ch in text) or text.endswith("计"):
-        return False
-    try:
-        parse_amount(text)  # 无, -- and the like are printed blanks, not label tails
-    except AmountError:
-        return True
-    return False
-
-
-def _without_label_overflow(text: str) -> str:
-    """The amount of a cell a label wrapped into; blank where the cell holds only the
-    label's last character or two (``)``, ``助``) and its amount is on the next line."""
-    if _is_label_tail(compact(text)):
-        return ""
-    match = _LABEL_OVERFLOW.match(normalize(text).strip())
-    return (match.group("amount") or match.group("amount_first")) if match else text
 
 
 # National classification codes: function 2xx, economic 3xx (部门) and 5xx (政府), of
@@ -211,7 +180,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                     if piece.col_map[pc][0] != c:
                         continue  # a merged cell's text is read once, at its first column
                     start, end = hspan(table, pr, pc)
-                    text = _without_label_overflow(table.texts[pr][pc])
+                    text = strip_label_overflow(table.texts[pr][pc])
                     try:
                         amount = parse_amount(text)
                         amount_yuan = None if amount is None else to_yuan(amount, unit)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal, InvalidOperation
 
-from pipelines.extraction.text import compact
+from pipelines.extraction.text import compact, normalize
 
 UNIT_FACTORS: dict[str, Decimal] = {"元": Decimal(1), "万元": Decimal(10000)}
 CENT = Decimal("0.01")
@@ -41,6 +41,35 @@ def parse_amount(text: str | None) -> Decimal | None:
         return Decimal(cleaned.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
         raise AmountError(f"not an amount: {text!r}") from exc
+
+
+# The tail of a label that wrapped into the amount cell beside it, before or after the
+# amount: ``算的项目\n0.00``, ``助1839311.66``, ``)0.00``, ``1090.22\n出``.  The tail
+# holds no digit, so no figure is cut from the amount.
+_LABEL_OVERFLOW = re.compile(
+    r"^(?P<label>[^\d.,\-]*[^\d\s.,\-])\s*(?P<amount>-?[\d,]*\d(\.\d+)?)\s*$"
+    r"|^(?P<amount_first>-?[\d,]*\d(\.\d+)?)\s+(?P<tail>[^\d.,\-\s][^\d]*)$"
+)
+_LABEL_TAIL = 4  # characters: a cell holding only this much text is a label's tail
+
+
+def _is_label_tail(text: str) -> bool:
+    if not text or len(text) > _LABEL_TAIL or any(ch.isdigit() for ch in text) or text.endswith("计"):
+        return False
+    try:
+        parse_amount(text)  # 无, -- and the like are printed blanks, not label tails
+    except AmountError:
+        return True
+    return False
+
+
+def strip_label_overflow(text: str) -> str:
+    """The amount of a cell a label wrapped into; blank where the cell holds only the
+    label's last characters (``)``, ``助``, ``建设)``) and its amount is on the next line."""
+    if _is_label_tail(compact(text)):
+        return ""
+    match = _LABEL_OVERFLOW.match(normalize(text).strip())
+    return (match.group("amount") or match.group("amount_first")) if match else text
 
 
 # The warehouse stores DECIMAL(18,2): sixteen digits before the point.
