@@ -26,8 +26,14 @@ class Headline:
 
 _TOTAL_INCOME = ["收入总计", "总计", "收入合计", "本年收入合计", "当年收入小计"]
 _TOTAL_EXPENDITURE = ["支出总计", "总计", "支出合计", "本年支出合计", "当年支出小计"]
-_APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "财政拨款(补助)收入"]
-_OTHER_APPROPRIATIONS = ["政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入"]
+_APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "财政拨款(补助)收入", "预算拨款"]
+# Summaries that split appropriations by budget (final accounts; the 2020s national
+# template's 一般公共预算拨款收入 / 政府性基金预算拨款收入 / 国有资本经营预算拨款收入)
+_GENERAL_APPROPRIATION = ["一般公共预算财政拨款收入", "一般公共预算财政拨款", "一般公共预算拨款收入", "一般公共预算拨款"]
+_OTHER_APPROPRIATIONS = [
+    "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
+    "政府性基金预算拨款收入", "国有资本经营预算拨款收入", "政府性基金收入", "政府性基金拨款", "国有资本经营预算收入",
+]
 # Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
 _OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
 _TOTAL_ROWS = ("合计", "总计", "支出总计")
@@ -71,11 +77,11 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
 
     appropriation = _first_by_name(income, _APPROPRIATION)
     if appropriation is None:
-        # Final accounts split appropriations by budget; take the general-budget
-        # line only when the other appropriation lines are blank or zero.
+        # Appropriations split by budget: take the general-budget line only when the
+        # other appropriation lines are blank or zero.
         others = [l for l in income if _name(l) in _OTHER_APPROPRIATIONS and l.amount_yuan != 0]
         if not others:
-            appropriation = _first_by_name(income, ["一般公共预算财政拨款收入", "一般公共预算财政拨款"])
+            appropriation = _first_by_name(income, _GENERAL_APPROPRIATION)
     if appropriation:
         result.append(Headline("fiscal_appropriation_income", appropriation.amount_yuan, appropriation))
 
