@@ -116,6 +116,8 @@ def test_registry_matches_the_dbt_statement_seed():
         (["收入", "金额"], True, "amount"),
         (["合计"], False, "total"),
         (["基本支出"], False, "basic"),
+        (["基本支出", "人员支出"], False, "personnel"),  # 杭州: no basic total printed
+        (["基本支出", "日常公用支出"], False, "public_use"),
         (["单位预留机动经费"], False, "reserve"),
         (["“三公”经费", "小计"], False, "three_public_subtotal"),
         (["“三公”经费", "公务用车购置及运行维护费", "小计"], False, "official_vehicles"),
