@@ -174,21 +174,25 @@ def region_prefix(department: str) -> str | None:
 def assign_budget_units(lines: list[BudgetLine], department: str) -> list[BudgetLine]:
     """Lines of one by-unit statement (Shenzhen 表2–表5, 表7) tagged with their budget unit.
 
-    A by-unit table starts with the department's own row (or its 本级 unit); rows
-    naming an organisation of the same region open a unit, and the rows under
-    them belong to it.  The department's own row stays department-level (None).
+    A by-unit table starts with the department's own row (or its 本级 unit), or with
+    a 合计 row over its units (西安 表5); rows naming an organisation of the same
+    region open a unit, and the rows under them belong to it.  The department's own
+    row stays department-level (None) where it is the table's total, that is, where
+    no 合计 row stands above it.
     """
     if not lines:
         return lines
     department = compact(department)
     prefix = region_prefix(department) or department
-    if not compact(lines[0].item_name.split("/")[0]).startswith(department):
+    first = strip_ordinal(lines[0].item_name.split("/")[0])
+    total_first = bool(_TOTALS.fullmatch(first)) and not lines[0].item_code
+    if not first.startswith(department) and not total_first:
         return lines
     result: list[BudgetLine] = []
     unit: str | None = None
     for line in lines:
         name = compact(line.item_name.split("/")[0])
         if not line.item_code and name.startswith(prefix):
-            unit = None if name == department else name
+            unit = None if name == department and not total_first else name
         result.append(replace(line, budget_unit=unit))
     return result
