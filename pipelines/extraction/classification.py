@@ -48,12 +48,22 @@ class Classification:
     first_digit: str  # function codes are 2xx, economic codes 3xx
     statements: frozenset[str]
     sections: frozenset[str]
+    # tables whose every row is a class of this classification, whatever its section
+    # (杭州 表3/表5 print 功能分类科目名称 without codes)
+    whole_statements: frozenset[str] = frozenset()
+
+    def reads(self, line: BudgetLine) -> bool:
+        return line.statement in self.whole_statements or (
+            line.statement in self.statements and line.section in self.sections)
 
 
 FUNCTION = Classification(
     "function_class.csv", "2",
     frozenset({"income_expenditure_summary", "fiscal_appropriation_summary"}),
     frozenset({"expenditure", "expenditure_by_function"}),
+    frozenset({"expenditure_summary", "general_budget_expenditure_by_function",
+               "fiscal_appropriation_expenditure_by_function", "general_budget_basic_expenditure_by_function",
+               "government_fund_expenditure", "state_capital_expenditure"}),
 )
 ECONOMIC = Classification(
     "economic_class.csv", "3",
@@ -132,8 +142,7 @@ def assign_codes(lines: list[BudgetLine], codes: ClassCodes) -> list[BudgetLine]
         name = codes.key(line.item_name)
         if (
             line.item_code
-            or line.statement not in classification.statements
-            or line.section not in classification.sections
+            or not classification.reads(line)
             or (line.budget_unit and name == codes.key(line.budget_unit))  # a unit's own row
         ):
             result.append(line)
