@@ -36,7 +36,6 @@ _OWN_INCOME = re.compile(r"事业收入|经营收入|其他收入|上级补助�
 _APPROPRIATION_INCOME = re.compile(r"一般公共预算|政府性基金|国有资本经营|财政拨款|预算拨款")
 _INCOME_HEADER = re.compile(r"^(本年)?收入$")
 _EXPENDITURE_HEADER = re.compile(r"^(本年)?支出$")
-_CLASSIFICATION_HEADER = re.compile(r"科目")
 # The summaries a standard set prints once, first: recognised by their header alone,
 # a later table with the same header (a 政府性基金 or 国有资本 table prints the
 # 支出总表's columns) is not taken for a second one.
@@ -84,50 +83,56 @@ def caption_rows(table: RawTable) -> int:
     return count if count < table.n_rows else 0
 
 
-def _captions(table: RawTable) -> list[str]:
-    return [compact("".join(row)) for row in table.texts[: caption_rows(table)] if compact("".join(row))]
+def _caption_lines(table: RawTable, captions: int) -> list[str]:
+    return [compact("".join(row)) for row in table.texts[:captions] if compact("".join(row))]
 
 
 def _by_header_signature(table: RawTable, first_row: int) -> tuple[str, str] | None:
     """The statement a table without a title is, from its header vocabulary and row labels."""
     header_rows = count_header_rows(table)
-    header = [[compact(cell) for cell in row] for row in table.texts[first_row:header_rows]]
-    head = "".join("".join(row) for row in table.texts[first_row : first_row + 3])
     first_row_text = compact("".join(table.texts[first_row])) if first_row < table.n_rows else ""
     statement = classify_title(first_row_text) if is_caption(first_row_text) else None
     if statement:
         return first_row_text, statement
+    head = compact("".join("".join(row) for row in table.texts[first_row : first_row + 3]))
     for word, name in _HEADER_SIGNATURES:
-        if word in compact(head):
+        if word in head:
             return "", name
-
-    words = {cell for row in header for cell in row if cell}
+    header = [[compact(cell) for cell in row] for row in table.texts[first_row:header_rows]]
     labels = " ".join(
         compact(cell) for row in table.texts[header_rows:] for cell in row if compact(cell) and not is_amount(cell)
     )
+    statement = _by_vocabulary(header, labels)
+    return ("", statement) if statement else None
+
+
+def _by_vocabulary(header: list[list[str]], labels: str) -> str | None:
+    """收入 beside 支出 is a summary (its own income or appropriations only); 科目 with
+    基本支出 and 项目支出 the expenditure summary; 人员经费 with 公用经费 a basic-expenditure
+    table; 本年收入 or own income without 支出 the income summary."""
+    words = " ".join(cell for row in header for cell in row if cell)
     side_by_side = any(
         any(_INCOME_HEADER.match(cell) for cell in row) and any(_EXPENDITURE_HEADER.match(cell) for cell in row)
         for row in header
     )
     if side_by_side:
         if _OWN_INCOME.search(labels):
-            return "", "income_expenditure_summary"
-        if _APPROPRIATION_INCOME.search(labels):
-            return "", "fiscal_appropriation_summary"
-        return None
-    has = lambda pattern: any(re.search(pattern, word) for word in words)  # noqa: E731
-    if has("基本支出") and has("项目支出") and has(_CLASSIFICATION_HEADER.pattern):
-        return "", "expenditure_summary"
-    if has("人员经费") and has("公用经费"):
-        return "", "basic_expenditure_by_economic_class"
-    if has("收入") and not has("支出") and (has("本年收入") or _OWN_INCOME.search("".join(words))):
-        return "", "income_summary"
+            return "income_expenditure_summary"
+        return "fiscal_appropriation_summary" if _APPROPRIATION_INCOME.search(labels) else None
+    if all(word in words for word in ("基本支出", "项目支出", "科目")):
+        return "expenditure_summary"
+    if "人员经费" in words and "公用经费" in words:
+        return "basic_expenditure_by_economic_class"
+    if "收入" in words and "支出" not in words and ("本年收入" in words or _OWN_INCOME.search(words)):
+        return "income_summary"
     return None
 
 
-def _new_statement(table: RawTable, found: tuple[str, str] | None, unit: str | None) -> StatementTable:
+def _new_statement(
+    table: RawTable, found: tuple[str, str] | None, unit: str | None, captions: int = 0
+) -> StatementTable:
     header_rows = count_header_rows(table)
-    paths = header_paths(table, header_rows, first_row=min(caption_rows(table), header_rows))
+    paths = header_paths(table, header_rows, first_row=min(captions, header_rows))
     piece = make_piece(table, table.cols)
     piece.first_body_row = header_rows
     layout = Layout(header_rows=header_rows, paths=paths)
@@ -156,7 +161,8 @@ def assemble(tables: list[RawTable]) -> list[StatementTable]:
     statements: list[StatementTable] = []
     previous: RawTable | None = None
     for table in tables:
-        above = table.context + _captions(table)
+        captions = caption_rows(table)
+        above = table.context + _caption_lines(table, captions)
         found = find_title(above)
         first_on_page = previous is None or previous.page != table.page
         if found is None and first_on_page and previous is not None and previous.page == table.page - 1:
@@ -185,10 +191,10 @@ def assemble(tables: list[RawTable]) -> list[StatementTable]:
             _continue(current, table)
         else:
             if found is None:
-                found = _by_header_signature(table, caption_rows(table))
+                found = _by_header_signature(table, captions)
                 if found and found[1] in _ONCE_BY_HEADER and any(s.statement == found[1] for s in statements):
                     found = None
-            statements.append(_new_statement(table, found, unit))
+            statements.append(_new_statement(table, found, unit, captions))
         if _EMPTY_NOTE.search(compact(" ".join(table.trailing))):
             statements[-1].empty_note = True
         previous = table
