@@ -20,13 +20,14 @@ _TOTAL_LABELS = {"合计", "总计", "小计"}
 _YEAR_PREFIX = re.compile(r"^\d{4}年(度)?")
 _CODE_HEADER = re.compile(r"编码|代码|^[类款项]$")
 _NAME_HEADER = re.compile(r"名称|^项目$|项目名称|单位$|^预算单位|类别")
-
+# Header words of a money column, for columns whose cells do not say it
 _MONEY_HEADER = re.compile(r"[数额计]|支出|收入|经费|费用?|拨款|资金|结转|结余|预算|决算|补助|基金|收费")
+# Labels of a row that numbers the columns (** | 1 | 2 | 3)
+_NUMBERING_LABEL = re.compile(r"^(\*+|栏次|行次|序号)$")
 
 CODE, NAME, AMOUNT, INDEX = "code", "name", "amount", "index"
 # Columns that are neither label nor money: running numbers, a unit's own identifier
 # (单位编码 is no classification code), and counts (数量, 人数).
-_NUMBERING_LABEL = re.compile(r"^(\*+|栏次|行次|序号|[a-zA-Z])$")
 _INDEX_HEADER = re.compile(r"^(序号?|行次|栏次)$|(单位|部门)(编码|代码)$|^(数量|人数|个数)$")
 
 

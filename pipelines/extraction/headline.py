@@ -158,13 +158,13 @@ def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:
     total = _amount(ordered[first], "total")
     if total is None:
         return []
-    nxt = uncoded[1] if len(uncoded) > 1 else len(ordered)
-    classes = [a for row in ordered[first + 1 : nxt] if len(row[0].item_code or "") == 3
-               if (a := _amount(row, "total")) is not None]
-    units = [a for i in uncoded[1:] if (a := _amount(ordered[i], "total")) is not None]
+    end = uncoded[1] if len(uncoded) > 1 else len(ordered)
+    classes = [row for row in ordered[first + 1 : end] if len(row[0].item_code or "") == 3]
+    units = [ordered[i] for i in uncoded[1:]]
     unit = ordered[first][0].printed_unit
     for parts in (classes, units):
-        if parts and abs(sum(parts) - total) <= _PRINTED_ROUNDING * UNIT_FACTORS[unit] * len(parts):
+        amounts = [a for row in parts if (a := _amount(row, "total")) is not None]
+        if amounts and abs(sum(amounts) - total) <= _PRINTED_ROUNDING * UNIT_FACTORS[unit] * len(amounts):
             return ordered[first]
     return []
 
