@@ -283,3 +283,16 @@ def test_three_public_printed_for_several_years_side_by_side_is_withheld():
     ]
     lines = lines_of([table(rows, context=["表13", "一般公共预算拨款“三公”经费、会议费、培训费表", "金额单位：元"])])
     assert "three_public_total" not in {h.metric for h in pick_headlines(lines)}
+
+
+def test_a_continuation_page_printed_with_another_margin_continues_the_statement():
+    # 西安 表6 over three pages: the second page prints the same columns 4–9 points to the side
+    header = ["部门经济科目编码", "部门经济科目名称", "合计"]
+    first = table([header, ["301", "工资福利支出", "100.00"]], page=35, index=0,
+                  context=["表6", "一般公共预算支出明细表（按支出经济分类科目）", "单位：万元"])
+    second = table([["30203", "咨询费", "4.50"]], page=36, index=1)
+    second.cols = [(a + 9.0, b + 9.0) for a, b in second.cols]
+    [statement] = assemble([first, second])
+    assert statement.pages == [35, 36]
+    lines, _ = parse_statement(statement, "万元")
+    assert [(l.item_code, l.amount) for l in lines] == [("301", Decimal("100.00")), ("30203", Decimal("4.50"))]

@@ -186,10 +186,29 @@ def _names_a_group(roles: list[str]) -> bool:
     return False
 
 
+_MAX_PAGE_SHIFT = 40.0  # points: a margin, not another table beside it
+
+
+def page_shift(table: RawTable, master_cols: list[tuple[float, float]], tolerance: float = 4.0) -> float:
+    """How far a continuation page prints the master's very columns to the side (a page
+    with another margin: the same column count and widths); 0 when it does not."""
+    if len(table.cols) != len(master_cols):
+        return 0.0
+    shift = table.cols[0][0] - master_cols[0][0]
+    if abs(shift) > _MAX_PAGE_SHIFT:
+        return 0.0
+    same = all(
+        abs(a - shift - ma) <= tolerance and abs(b - shift - mb) <= tolerance
+        for (a, b), (ma, mb) in zip(table.cols, master_cols)
+    )
+    return shift if same else 0.0
+
+
 def align(table: RawTable, master_cols: list[tuple[float, float]]) -> list[list[int]]:
     """Map each column of ``table`` to the master columns it covers (by x position)."""
+    shift = 0.0 if _edges_match(table, master_cols) else page_shift(table, master_cols)
     mapping = []
-    for a, b in table.cols:
+    for a, b in ((a - shift, b - shift) for a, b in table.cols):
         covered = [i for i, (ma, mb) in enumerate(master_cols) if a - 2 <= (ma + mb) / 2 <= b + 2]
         if not covered:
             covered = [min(range(len(master_cols)), key=lambda i: abs(master_cols[i][0] - a))]
@@ -197,8 +216,13 @@ def align(table: RawTable, master_cols: list[tuple[float, float]]) -> list[list[
     return mapping
 
 
-def columns_compatible(table: RawTable, master_cols: list[tuple[float, float]], tolerance: float = 4.0) -> bool:
-    """A continuation piece: every column edge of it is an edge of the master table."""
+def columns_compatible(table: RawTable, master_cols: list[tuple[float, float]]) -> bool:
+    """A continuation piece: every column edge of it is an edge of the master table, or
+    it prints the master's columns shifted to the side."""
+    return _edges_match(table, master_cols) or page_shift(table, master_cols) != 0.0
+
+
+def _edges_match(table: RawTable, master_cols: list[tuple[float, float]], tolerance: float = 4.0) -> bool:
     edges = {round(x) for col in master_cols for x in col}
     for a, b in table.cols:
         if not any(abs(a - e) <= tolerance for e in edges) or not any(abs(b - e) <= tolerance for e in edges):
