@@ -296,3 +296,29 @@ def test_a_continuation_page_printed_with_another_margin_continues_the_statement
     assert statement.pages == [35, 36]
     lines, _ = parse_statement(statement, "万元")
     assert [(l.item_code, l.amount) for l in lines] == [("301", Decimal("100.00")), ("30203", Decimal("4.50"))]
+
+
+def test_three_public_items_split_by_fund_source():
+    # 深圳 表9: 总计 and each item over 一般公共预算 | 政府性基金预算 | 国有资本经营预算
+    rows = [
+        ["预算单位", "总计", "", "", "因公出国（境）费", "", ""],
+        ["", "一般公共预算", "政府性基金预算", "国有资本经营预算", "一般公共预算", "政府性基金预算", "国有资本经营预算"],
+        ["深圳市审计局", "35.10", "0.00", "0.00", "28.00", "0.00", "0.00"],
+    ]
+    borders = [["LRTB"] * 7 for _ in rows]
+    for row in (0,):  # 总计 and 因公出国（境）费 each span their three columns
+        for col in (1, 2, 4, 5):
+            borders[row][col] = borders[row][col].replace("R", "")
+        for col in (2, 3, 5, 6):
+            borders[row][col] = borders[row][col].replace("L", "")
+    three_public = table(rows, context=["表 9", "财政拨款“三公”经费支出表", "单位：万元"])
+    three_public.borders = borders
+    lines = lines_of([three_public])
+    assert [(l.measure, l.amount) for l in lines][:4] == [
+        ("total:一般公共预算", Decimal("35.10")),
+        ("total:政府性基金预算", Decimal("0.00")),
+        ("total:国有资本经营预算", Decimal("0.00")),
+        ("outbound_travel:一般公共预算", Decimal("28.00")),
+    ]
+    got = {h.metric: h.value_yuan for h in pick_headlines(lines)}
+    assert got["three_public_total"] == Decimal("351000.00")  # the other funds print 0.00

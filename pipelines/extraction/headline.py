@@ -196,6 +196,11 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     first = planned[0]
     same_row = [l for l in planned if (l.source_table, l.source_row) == (first.source_table, first.source_row)]
     if len(same_row) > 1:
+        # split by fund source: the general budget's column is the subtotal when the
+        # other sources are blank or zero (a printed figure, not a sum)
+        general = [l for l in same_row if l.measure.endswith(":一般公共预算")]
+        if len(general) == 1 and all(l.amount_yuan == 0 for l in same_row if l is not general[0]):
+            return general[0]
         # the subtotal printed for several periods side by side (上年 | 当年 | 增减):
         # which column is the budget year is not this rule's to guess
         return None

@@ -52,6 +52,10 @@ class Problem:
     detail: str
 
 
+# Tables whose columns are items, each split by the fund it is paid from.
+_ITEMS_BY_FUND = {"three_public"}
+_FUND_SOURCE = re.compile(r"^(一般公共预算|政府性基金预算?|国有资本经营预算|财政拨款)(资金|拨款)?$")
+
 # National classification codes: function 2xx, economic 3xx (部门) and 5xx (政府), of
 # 3, 5 or 7 digits.  A unit's code (117001) printed in a code column is none of them.
 _CLASSIFICATION_CODE = re.compile(r"^[235]\d{2}(\d{2}){0,2}$")
@@ -104,18 +108,26 @@ def section_for(path: list[str]) -> str:
     return "main"
 
 
-def _group_measures(paths: list[list[str]], groups: list[list[int]], roles: list[str]) -> dict[int, str]:
+def _group_measures(
+    paths: list[list[str]], groups: list[list[int]], roles: list[str], by_item: bool = False
+) -> dict[int, str]:
     """Measure of every amount column.
 
     A header spanning every amount column of a group (一般公共预算支出 over
     合计 | 基本支出 | 项目支出) is the table's caption, not a qualifier of one column.
+    In a table of items (三公) split by fund source (总计 | 因公出国 … each over
+    一般公共预算 | 政府性基金预算 | 国有资本经营预算), the source qualifies the item.
     """
     measures: dict[int, str] = {}
     for group in groups:
         amount_cols = [c for c in group if roles[c] == AMOUNT]
         caption = set.intersection(*(set(paths[c]) for c in amount_cols)) if len(amount_cols) > 1 else set()
         for c in amount_cols:
-            measures[c] = measure_for([p for p in paths[c] if p not in caption], len(amount_cols) == 1)
+            path = [p for p in paths[c] if p not in caption]
+            if by_item and len(path) > 1 and _FUND_SOURCE.match(compact(path[-1])):
+                measures[c] = f"{measure_for(path[:-1], False)}:{compact(path[-1])}"
+            else:
+                measures[c] = measure_for(path, len(amount_cols) == 1)
         # Two columns of one group never share a measure: the later one is qualified
         # by its own header, so no printed amount is ambiguous.
         seen: set[str] = set()
@@ -144,7 +156,7 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
         1 for p in statement.pieces for row in p.table.texts[p.first_body_row :] if any(compact(c) for c in row)
     )
 
-    measures = _group_measures(layout.paths, groups, roles)
+    measures = _group_measures(layout.paths, groups, roles, by_item=statement.statement in _ITEMS_BY_FUND)
     classes: dict[int, str] = {}  # per group: the last 类 code printed, for 款 rows printed as two digits
     for piece in statement.pieces:
         table = piece.table
