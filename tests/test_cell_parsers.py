@@ -118,6 +118,8 @@ def test_registry_matches_the_dbt_statement_seed():
         (["基本支出"], False, "basic"),
         (["基本支出", "人员支出"], False, "personnel"),  # 杭州: no basic total printed
         (["基本支出", "日常公用支出"], False, "public_use"),
+        (["务用车购置及运行维护", "小计"], False, "official_vehicles"),  # 西安: 公 wrapped into the cell beside
+        (["务用车购置及运行维护", "公务用车运行维护"], False, "vehicle_operation"),  # 费 wrapped away
         (["单位预留机动经费"], False, "reserve"),
         (["“三公”经费", "小计"], False, "three_public_subtotal"),
         (["“三公”经费", "公务用车购置及运行维护费", "小计"], False, "official_vehicles"),
