@@ -6,9 +6,16 @@ Titles are as printed in the nationwide corpus (tests/data/nationwide MANIFEST.t
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
+from pipelines.extraction.headline import pick_headlines
+from pipelines.extraction.lines import parse_statement
+from pipelines.extraction.numbers import to_yuan
+from pipelines.extraction.pdf import RawTable
 from pipelines.extraction.registry import classify_title, find_title
+from pipelines.extraction.statements import assemble
 
 
 @pytest.mark.parametrize(
@@ -72,14 +79,6 @@ def test_a_title_printed_as_a_number_line_over_a_name_line():
 
 
 # --- tables built cell by cell, as camelot reports them -------------------------------
-
-from decimal import Decimal  # noqa: E402
-
-from pipelines.extraction.headline import pick_headlines  # noqa: E402
-from pipelines.extraction.lines import parse_statement  # noqa: E402
-from pipelines.extraction.numbers import to_yuan  # noqa: E402
-from pipelines.extraction.pdf import RawTable  # noqa: E402
-from pipelines.extraction.statements import assemble  # noqa: E402
 
 
 def table(rows: list[list[str]], page: int = 1, index: int = 0, context: list[str] | None = None) -> RawTable:
