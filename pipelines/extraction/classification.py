@@ -49,7 +49,7 @@ class Classification:
     statements: frozenset[str]
     sections: frozenset[str]
     # tables whose every row is a class of this classification, whatever its section
-    # (杭州 表3/表5 print 功能分类科目名称 without codes)
+    # (tables that print 功能分类科目名称 without codes)
     whole_statements: frozenset[str] = frozenset()
 
     def reads(self, line: BudgetLine) -> bool:
@@ -184,7 +184,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     """Lines of one by-unit statement (Shenzhen 表2–表5, 表7) tagged with their budget unit.
 
     A by-unit table starts with the department's own row (or its 本级 unit), or with
-    a 合计 row over its units (西安 表5); rows naming an organisation of the same
+    a 合计 row over its units; rows naming an organisation of the same
     region open a unit, and the rows under them belong to it.  The department's own
     row stays department-level (None) where it is the table's total, that is, where
     no 合计 row stands above it.

@@ -88,7 +88,7 @@ def pick_headlines(lines: list[BudgetLine], final_accounts: bool = False) -> lis
     totals = _expenditure_total_row(all_lines, "expenditure_summary")
     if not any(l.measure in _EXPENDITURE_MEASURES for l in totals) and total_expenditure is not None:
         # The summary prints no basic total: another statement's department total row
-        # whose total is the document's total expenditure (深圳 表7 over its units).
+        # whose total is the document's total expenditure (a by-function table over its units).
         for statement in _SPLIT_ELSEWHERE:
             row = _expenditure_total_row(all_lines, statement)
             if _amount(row, "total") == total_expenditure.amount_yuan:
@@ -142,7 +142,7 @@ def _expenditure_total_row(lines: list[BudgetLine], statement: str) -> list[Budg
 
 def _department_total_row(lines: list[BudgetLine]) -> list[BudgetLine]:
     """The row a summary without a 合计 row prints its total on: the department's own row,
-    labelled with its name above its 类 rows (深圳 表3).
+    labelled with its name above its 类 rows.
 
     It is taken only when it is a total: its amount equals the sum of the 类 rows printed
     under it (each within printed rounding), or the sum of the unit rows that follow it.
@@ -177,7 +177,7 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     """The "三公" subtotal; a table of 三公 items only prints it as its 合计.
 
     Final accounts print 预算数 and 决算数 side by side: their figure is the 决算数.
-    Tables that list the items as rows (广东: 行政经费 / “三公”经费 / 其中：…) print it
+    Tables that list the items as rows (行政经费 / “三公”经费 / 其中：…) print it
     on the “三公”经费 row.
     """
     by_row = _three_public_row(lines)

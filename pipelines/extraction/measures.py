@@ -25,7 +25,7 @@ _RULES: list[tuple[str, str]] = [
     (r"机关运行经费", "operating_costs"),
     (r"基本支出", "basic"),
     (r"项目支出", "project"),
-    (r"人员(经费|支出)", "personnel"),  # 杭州: 基本支出 split into 人员支出 | 日常公用支出
+    (r"人员(经费|支出)", "personnel"),  # 基本支出 split into 人员支出 | 日常公用支出
     (r"公用(经费|支出)", "public_use"),
     (r"上缴上级支出", "remitted_to_superior"),
     (r"对附属单位补助", "affiliated_subsidy"),

@@ -69,7 +69,7 @@ _TITLE_PATTERNS: list[tuple[re.Pattern[str], str]] = [
         (r"国有资本经营", "state_capital_expenditure"),
         (r"(财政拨款|政府预算拨款)收(入)?支(出)?" + _END, "fiscal_appropriation_summary"),
         (r"收(入)?支(出)?(预算|决算)?(总体情况|总)表", "income_expenditure_summary"),
-        # 项目支出情况表, 项目支出及其他支出预算表; 陕西 calls project spending 专项业务经费
+        # 项目支出情况表, 项目支出及其他支出预算表; some templates call project spending 专项业务经费
         (r"项目支出.*表|专项业务经费(支出)?" + _END, "project_expenditure"),
         (r"一般公共预算(财政拨款)?基本支出.*功能", "general_budget_basic_expenditure_by_function"),
         (r"一般公共预算(财政拨款)?基本支出", "general_budget_basic_expenditure_by_economic_class"),

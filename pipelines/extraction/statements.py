@@ -72,8 +72,8 @@ def _row_key(cells: list[str]) -> str:
 
 
 def caption_rows(table: RawTable) -> int:
-    """Rows at the top of a ruled frame that print the title or the unit line (北京 draws
-    the frame around them): the header starts below them."""
+    """Rows at the top of a ruled frame that print the title or the unit line (some
+    templates draw the frame around them): the header starts below them."""
     count = 0
     for row in table.texts:
         texts = {compact(cell) for cell in row} - {""}
