@@ -41,6 +41,8 @@ _TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计", "金额合�
 # The columns a 支出总表 splits its total into (personnel and public-use costs are parts of basic).
 SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward",
                   "operating_expenditure", "remitted_to_superior", "affiliated_subsidy")
+# The parts of basic expenditure: added in its place when a table prints them without it.
+BASIC_PARTS = ("personnel", "public_use")
 # "三公" = 因公出国（境）+ 公务接待 + 公务用车 (printed whole, or as 购置 + 运行).
 _THREE_PUBLIC_PARTS = ("outbound_travel", "official_reception")
 _VEHICLES, _VEHICLE_PARTS = "official_vehicles", ("vehicle_purchase", "vehicle_operation")
@@ -113,15 +115,20 @@ def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
 
 def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
     """Each row of the expenditure summary: total = basic + project (+ reserve, carry-over and
-    the other expenditure columns printed), per period."""
+    the other expenditure columns printed), per period.  A table printing 人员支出 | 公用支出
+    with no 基本支出 column splits its total into those instead."""
     rows: dict[tuple, dict[str, BudgetLine]] = defaultdict(dict)
+    with_basic: set[int] = set()  # the tables printing a 基本支出 column
     for line in lines:
         if line.statement == "expenditure_summary":
             rows[(line.source_table, line.source_row, line.period)][line.measure] = line
+            if line.measure == "basic":
+                with_basic.add(line.source_table)
     results = []
-    for measures in rows.values():
+    for (table, _row, _period), measures in rows.items():
         total = measures.get("total")
-        parts = [measures[m] for m in SPLIT_MEASURES if m in measures]
+        split = SPLIT_MEASURES if table in with_basic else (*SPLIT_MEASURES, *BASIC_PARTS)
+        parts = [measures[m] for m in split if m in measures]
         if total and parts:
             subject = total.item_code or _name(total)
             results.append(make_check("expenditure_split", total, subject, total.amount_yuan,
@@ -137,25 +144,36 @@ def _code_tables(lines: list[BudgetLine], statements: set[str]) -> dict[tuple, l
     return tables
 
 
+def _sum(lines: list[BudgetLine]) -> Decimal:
+    return sum((l.amount_yuan for l in lines), Decimal(0))
+
+
 def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
     """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
     results = []
     for (statement, measure, unit, _period), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
-        coded = {l.item_code: l for l in group if l.item_code}
+        # A code may head several rows: a table printing only 项 codes lists each unit's rows
+        # one after the other without the unit's name, and a table printing two economic
+        # classifications side by side (政府 50101 | 部门 30101) repeats the first on each of
+        # its rows.  The code's amount is then the sum of its rows.
+        coded: dict[str, list[BudgetLine]] = defaultdict(list)
+        for line in group:
+            if line.item_code:
+                coded[line.item_code].append(line)
         if not coded:
             continue
-        for code, parent in coded.items():
-            children = [l for c, l in coded.items() if len(c) == len(code) + 2 and c.startswith(code)]
+        for code, parents in coded.items():
+            children = [l for c, rows in coded.items() if len(c) == len(code) + 2 and c.startswith(code) for l in rows]
             if children:
-                results.append(make_check("classification_hierarchy", parent, f"{code} ({measure})", parent.amount_yuan,
-                                          sum((c.amount_yuan for c in children), Decimal(0)), len(children)))
+                results.append(make_check("classification_hierarchy", parents[0], f"{code} ({measure})",
+                                          _sum(parents), _sum(children), len(parents) + len(children)))
         top_length = min(len(c) for c in coded)
-        tops = [l for c, l in coded.items() if len(c) == top_length]
+        tops = [l for c, rows in coded.items() if len(c) == top_length for l in rows]
         # The table's 合计, or in a by-unit table the unit's own row.
         total = next((l for l in group if _is_total(l) or (unit and not l.item_code and _name(l) == unit)), None)
         if total is not None:
             results.append(make_check("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
-                                      sum((t.amount_yuan for t in tops), Decimal(0)), len(tops)))
+                                      _sum(tops), len(tops)))
     return results
 
 
