@@ -148,6 +148,13 @@ def _sum(lines: list[BudgetLine]) -> Decimal:
     return sum((l.amount_yuan for l in lines), Decimal(0))
 
 
+def _children(code: str, codes: dict[str, list[BudgetLine]]) -> list[str]:
+    """The codes printed right under ``code``: its descendants with no printed code between.
+    A 款 may be left out, its 项 printed under the 类 (301 | 3010201 with no 30102)."""
+    descendants = [c for c in codes if len(c) > len(code) and c.startswith(code)]
+    return [d for d in descendants if not any(len(c) < len(d) and d.startswith(c) for c in descendants)]
+
+
 def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
     """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
     results = []
@@ -163,7 +170,7 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
         if not coded:
             continue
         for code, parents in coded.items():
-            children = [l for c, rows in coded.items() if len(c) == len(code) + 2 and c.startswith(code) for l in rows]
+            children = [l for c in _children(code, coded) for l in coded[c]]
             if children:
                 results.append(make_check("classification_hierarchy", parents[0], f"{code} ({measure})",
                                           _sum(parents), _sum(children), len(parents) + len(children)))
