@@ -23,7 +23,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "10"
+PARSER_VERSION = "11"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -113,7 +113,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     problems: list[Problem] = []
     summaries: list[StatementSummary] = []
     for statement in statements:
-        unit = statement.unit or metadata.printed_unit
+        unit = statement.printed_unit or metadata.printed_unit
         statement_lines, statement_problems = parse_statement(statement, unit)
         statement_lines = assign_periods(statement, statement_lines, metadata.fiscal_year)
         statement_lines = assign_budget_units(statement_lines, metadata.department_name)

@@ -48,7 +48,6 @@ from pipelines.extraction.identities import (
 )
 from pipelines.extraction.lines import BudgetLine
 from pipelines.extraction.measures import base_measure
-from pipelines.extraction.numbers import find_unit
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
 from pipelines.extraction.text import strip_ordinal
@@ -77,10 +76,8 @@ def printed_tables(statements: list[StatementTable]) -> dict[int, PrintedTable]:
     header rows (``金额单位：万元`` printed in a header cell)."""
     tables: dict[int, PrintedTable] = {}
     for number, statement in enumerate(statements):
-        header = statement.master.texts[: statement.layout.header_rows]
-        unit = statement.unit or find_unit(" ".join(cell for row in header for cell in row))
         for piece in statement.pieces:
-            tables[piece.table.index] = PrintedTable(number, unit)
+            tables[piece.table.index] = PrintedTable(number, statement.printed_unit)
     return tables
 
 

@@ -9,7 +9,7 @@ with its exact difference, never "fixed" and never fatal.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
@@ -199,13 +199,18 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
     and of the performance-target form.
 
     Each side prints several totals (this year's, with or without carry-overs);
-    the statement's 合计 must equal one of them, compared with the closest.
+    the statement's 合计 must equal one of them, compared with the closest.  Two figures
+    printed in different units agree to the rounding of the coarser one.
+
+    The performance-target form lists the year's tasks: its 金额合计 covers the year's
+    whole expenditure, or only the tasks it lists (a department passing most of its
+    budget on prints the tasks of its own work).  A 金额合计 short of every total by
+    more than a gross break is such a part, not a figure to compare.
     """
     results = []
     for statement, income, names in (
         ("income_summary", True, ["本年收入合计", "当年收入小计", "收入合计", "收入总计", "总计"]),
         ("expenditure_summary", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
-        # the performance-target form's 金额合计 covers the year's whole expenditure
         ("performance_targets", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
     ):
         totals = [l for l in lines if l.statement == statement and l.budget_unit is None and _is_total(l)
@@ -215,8 +220,14 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
             continue
         total = totals[0]
         closest = min(candidates, key=lambda c: abs(c.amount_yuan - total.amount_yuan))
-        results.append(make_check("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
-                                  closest.amount_yuan, total.amount_yuan, 0))
+        if statement == "performance_targets" and total.amount_yuan < closest.amount_yuan * (1 - GROSS_BREAK):
+            continue
+        check = make_check("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
+                           closest.amount_yuan, total.amount_yuan, 0)
+        if total.printed_unit != closest.printed_unit:
+            coarser = max(total.printed_unit, closest.printed_unit, key=lambda unit: UNIT_FACTORS[unit])
+            check = replace(check, tolerance=_tolerance(coarser, 1))
+        results.append(check)
     return results
 
 

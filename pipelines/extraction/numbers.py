@@ -89,9 +89,17 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
 
 
 _UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
+_BRACKETED_UNIT = re.compile(r"[（(](万元|元)[)）]")
 
 
 def find_unit(text: str) -> str | None:
     """The unit a ``单位：万元`` / ``单位:元`` line declares, if any."""
     match = _UNIT_LINE.search(compact(text))
+    return match.group(1) if match else None
+
+
+def find_header_unit(text: str) -> str | None:
+    """The unit a table's header cells declare: ``金额单位：万元``, or a column heading
+    naming it in brackets (``预算金额（万元）``)."""
+    match = _UNIT_LINE.search(compact(text)) or _BRACKETED_UNIT.search(compact(text))
     return match.group(1) if match else None

@@ -15,7 +15,7 @@ from pipelines.extraction.grid import (
     make_piece,
     same_outline,
 )
-from pipelines.extraction.numbers import find_unit, is_amount
+from pipelines.extraction.numbers import find_header_unit, find_unit, is_amount
 from pipelines.extraction.pdf import RawTable
 from pipelines.extraction.registry import classify_title, find_title, is_caption
 from pipelines.extraction.text import compact
@@ -65,6 +65,13 @@ class StatementTable:
     @property
     def pages(self) -> list[int]:
         return sorted({p.table.page for p in self.pieces})
+
+    @property
+    def printed_unit(self) -> str | None:
+        """The unit printed with the statement, above it or inside its header rows;
+        None when it prints none."""
+        header = self.master.texts[: self.layout.header_rows]
+        return self.unit or find_header_unit(" ".join(cell for row in header for cell in row))
 
 
 def _row_key(cells: list[str]) -> str:
