@@ -178,7 +178,11 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
         tops = [l for c, rows in coded.items() if len(c) == top_length for l in rows]
         # The table's 合计, or in a by-unit table the unit's own row.
         total = next((l for l in group if _is_total(l) or (unit and not l.item_code and _name(l) == unit)), None)
-        if total is not None:
+        # An item printed before the first top-level code is a top-level item left without a
+        # code (a class printed by a name no list knows): the coded ones are then not all of it.
+        first_top = next(i for i, l in enumerate(group) if l.item_code and len(l.item_code) == top_length)
+        uncoded_top = any(not l.item_code and l is not total and not _is_total(l) for l in group[:first_top])
+        if total is not None and not uncoded_top:
             results.append(make_check("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
                                       _sum(tops), len(tops)))
     return results
