@@ -236,7 +236,11 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
 
 
 def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
-    """In by-unit tables the department's row equals the sum of its units' rows."""
+    """In by-unit tables the department's row equals the sum of its units' rows.
+
+    A table listing its units under each of several groups (货物 | 服务 in a 政府采购
+    table) prints a unit's row once per group: its first row is a group's, not the
+    department's, and is not compared."""
     results = []
     by_statement: dict[tuple[str, str, str], list[BudgetLine]] = defaultdict(list)
     for line in lines:
@@ -244,7 +248,8 @@ def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
     for (_statement, measure, _period), group in by_statement.items():
         units = [l for l in group if l.budget_unit and not l.item_code and _name(l) == l.budget_unit.split("/")[-1]]
         department = next((l for l in group if l.budget_unit is None and not l.item_code and not _is_total(l)), None)
-        if units and department is not None and any(l.budget_unit for l in group):
+        once_each = len({u.budget_unit for u in units}) == len(units)
+        if units and once_each and department is not None and any(l.budget_unit for l in group):
             results.append(make_check("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
                                       sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
     return results
