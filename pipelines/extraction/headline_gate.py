@@ -46,7 +46,7 @@ from pipelines.extraction.identities import (
     summary_balances,
     three_public_sum,
 )
-from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.lines import BudgetLine, fund_source
 from pipelines.extraction.measures import base_measure
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
@@ -165,7 +165,10 @@ def _three_public(headline: Headline, lines: list[BudgetLine], tables: dict[int,
         return [_refused("three_public_unit", headline, "no unit printed with its table")]
     if printed != line.printed_unit:
         return [_refused("three_public_unit", headline, f"read in {line.printed_unit}, its table prints {printed}")]
-    row = [l for l in _same_row(line, lines) if is_final_figure(l) == is_final_figure(line)]
+    # the parts printed beside it: of the same kind of figure and, in a table splitting each
+    # item by fund source, of the same source
+    row = [l for l in _same_row(line, lines) if is_final_figure(l) == is_final_figure(line)
+           and fund_source(l.measure) == fund_source(line.measure)]
     column = [l for l in lines if l.statement == line.statement and l.measure == line.measure
               and l.period == line.period and l.budget_unit == line.budget_unit]
     result = three_public_sum(line, row, by_label=False) or three_public_sum(line, column, by_label=True)

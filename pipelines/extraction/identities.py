@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
-from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.lines import BudgetLine, fund_source
 from pipelines.extraction.measures import base_measure, measure_for, three_public_subtotal_measure
 from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.text import strip_ordinal
@@ -307,12 +307,14 @@ def is_final_figure(line: BudgetLine) -> bool:
 
 
 def three_public_parts(lines: list[BudgetLine]) -> list[CheckResult]:
-    """Each row of the "三公" table: the "三公" subtotal is the sum of its printed parts."""
+    """Each row of the "三公" table: the "三公" subtotal is the sum of its printed parts,
+    per fund source when the table splits each item by source."""
     table = [l for l in lines if l.statement == "three_public"]
     wanted = three_public_subtotal_measure({base_measure(l.measure) for l in table})
     rows: dict[tuple, list[BudgetLine]] = defaultdict(list)
     for line in table:
-        rows[(line.source_table, line.source_row, line.period, is_final_figure(line))].append(line)
+        rows[(line.source_table, line.source_row, line.period, is_final_figure(line), fund_source(line.measure))
+             ].append(line)
     results = []
     for row in rows.values():
         subtotals = [l for l in row if base_measure(l.measure) == wanted]

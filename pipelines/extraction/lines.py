@@ -56,6 +56,13 @@ class Problem:
 _ITEMS_BY_FUND = {"three_public"}
 _FUND_SOURCE = re.compile(r"^(一般公共预算|政府性基金预算?|国有资本经营预算|财政拨款)(资金|拨款)?$")
 
+
+def fund_source(measure: str) -> str | None:
+    """The fund source qualifying an item's measure (``outbound_travel:一般公共预算``), if any:
+    the items of one source add up among themselves."""
+    qualifier = measure.partition(":")[2]
+    return qualifier if _FUND_SOURCE.match(qualifier) else None
+
 # National classification codes: function 2xx, economic 3xx (部门) and 5xx (政府), of
 # 3, 5 or 7 digits.  A unit's code (117001) printed in a code column is none of them.
 _CLASSIFICATION_CODE = re.compile(r"^[235]\d{2}(\d{2}){0,2}$")
