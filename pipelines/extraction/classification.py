@@ -24,8 +24,9 @@ from pipelines.extraction.text import compact, strip_ordinal
 SEEDS = settings.DBT_PROJECT_DIR / "seeds"
 _MIN_PREFIX = 4  # a name cut by a page break still names one class if this long
 _TOTALS = re.compile(r"(合计|总计|小计)$")
-# How the names of projects and spending items end; an organisation's name never does.
-_ITEM_ENDING = re.compile(r"(费|项目|专项|资金|经费|补贴|补助|支出|工程)$")
+# How the names of projects and spending items end (before a bracketed note), and the year
+# a project's name may carry; an organisation's name does neither.
+_ITEM_NAME = re.compile(r"(费|项目|专项|资金|经费|补贴|补助|支出|工程|系统|平台|建设|运维)([(（].*[)）])?$|\d{4}年")
 _REGION = re.compile(r"^(.{2,}?(?:省|自治区|市|区|县|州|盟|旗))")
 
 
@@ -189,7 +190,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     a 合计 row over its units; rows naming an organisation of the same
     region open a unit, and the rows under them belong to it; a name ending as an item
     does (西安市气象局职工津补贴专项, …人工增雨作业项目维持业务费) is a project of the
-    unit, not a unit.  The department's own
+    unit, not a unit, and so is one carrying a year (…中心2026年信息化运维项目).  The department's own
     row stays department-level (None) where it is the table's total, that is, where
     no 合计 row stands above it.
     """
@@ -205,7 +206,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     unit: str | None = None
     for line in lines:
         name = compact(line.item_name.split("/")[0])
-        if not line.item_code and name.startswith(prefix) and not _ITEM_ENDING.search(name):
+        if not line.item_code and name.startswith(prefix) and not _ITEM_NAME.search(name):
             unit = None if name == department and not total_first else name
         result.append(replace(line, budget_unit=unit))
     return result
