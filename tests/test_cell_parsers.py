@@ -9,7 +9,7 @@ import pytest
 
 from pipelines.extraction.lines import join_code
 from pipelines.extraction.measures import measure_for
-from pipelines.extraction.numbers import AmountError, find_unit, parse_amount, to_yuan
+from pipelines.extraction.numbers import AmountError, find_header_unit, find_unit, parse_amount, to_yuan
 from pipelines.extraction.registry import STATEMENTS, classify_title, find_title
 from pipelines.extraction.text import compact, normalize, strip_ordinal
 from pipelines.settings import DBT_PROJECT_DIR
@@ -53,6 +53,13 @@ def test_find_unit():
     assert find_unit("编制单位:上海市普陀区人民政府办公室 单位:元") == "元"
     assert find_unit("部门名称： 深圳市福田区政务服务数据管理局  单位：万元") == "万元"
     assert find_unit("预算单位:上海市普陀区人民政府办公室") is None
+
+
+def test_find_header_unit():
+    """A performance form prints its unit as a column heading (西安 表15)."""
+    assert find_header_unit("任务名称 主要内容 预算金额（万元） 总额 财政拨款 其他资金") == "万元"
+    assert find_header_unit("金额单位：万元 科目编码 科目名称") == "万元"
+    assert find_header_unit("项目名称 预算金额 总额") is None
 
 
 def test_text_normalisation():
@@ -136,3 +143,19 @@ def test_codes_split_over_columns_are_joined_with_two_digit_parts():
     assert join_code(["301", "2"]) == "30102"
     assert join_code(["2010101"]) == "2010101"
     assert join_code([]) is None
+
+
+def test_projects_named_after_the_region_are_not_units():
+    """西安 2022 表10 (专项业务经费支出表, p27) lists the projects of 西安市气象局 under it: names that
+    start with the region but end as an item (…专项, …业务费) stay the unit's rows."""
+    from pipelines.extraction.classification import assign_budget_units
+    from pipelines.extraction.lines import BudgetLine
+
+    def row(number: int, name: str) -> BudgetLine:
+        return BudgetLine("project_expenditure", "main", None, name, "amount", Decimal(1), "1", "元",
+                          Decimal(1), 27, 12, number, 3)
+
+    names = ["合计", "西安市气象局", "防雷及气象执法经费", "西安市气象局职工津补贴专项",
+             "西安市人工影响天气常年作业项目维持业务费", "西安市气象服务中心"]
+    units = [l.budget_unit for l in assign_budget_units([row(i, n) for i, n in enumerate(names)], "西安市气象局")]
+    assert units == [None, "西安市气象局", "西安市气象局", "西安市气象局", "西安市气象局", "西安市气象服务中心"]
