@@ -187,12 +187,12 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     """Lines of one by-unit statement (Shenzhen 表2–表5, 表7) tagged with their budget unit.
 
     A by-unit table starts with the department's own row (or its 本级 unit), or with
-    a 合计 row over its units; rows naming an organisation of the same
-    region open a unit, and the rows under them belong to it; a name ending as an item
-    does (西安市气象局职工津补贴专项, …人工增雨作业项目维持业务费) is a project of the
-    unit, not a unit, and so is one carrying a year (…中心2026年信息化运维项目).  The department's own
-    row stays department-level (None) where it is the table's total, that is, where
-    no 合计 row stands above it.
+    a 合计 row over its units; rows naming an organisation of the same region open a
+    unit, and the rows under them belong to it.  A name ending as an item does
+    (西安市气象局职工津补贴专项, …人工增雨作业项目维持业务费) or carrying a year
+    (…中心2026年信息化运维项目) is a project of the unit above it, not a unit.  The
+    department's own row stays department-level (None) where it is the table's total,
+    that is, where no 合计 row stands above it.
     """
     if not lines:
         return lines
