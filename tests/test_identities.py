@@ -106,19 +106,8 @@ NATIONWIDE_BREAKS: dict[str, dict[tuple, str]] = {
         for diff in diffs
     },
 }
-# Breaks that are extraction errors still to fix, with what goes wrong: the test fails when one
-# is fixed (strict xfail), so the list shrinks as they are.
-NATIONWIDE_MISREAD: dict[str, str] = {
-    "wuxi_education_2026_budget.pdf":
-        "政府采购 table: units named without the region's 市 (无锡教育电视台, 无锡城市职业技术学院) are not read as "
-        "units, their rows are attributed to the unit above; other_funds units 25.00 against 货物 58.00",
-}
-
-
 @pytest.mark.parametrize("name", sorted(d.name for d in nationwide_documents()))
-def test_identities_hold_on_the_nationwide_corpus(nationwide, name, request):
-    if name in NATIONWIDE_MISREAD:
-        request.applymarker(pytest.mark.xfail(reason=NATIONWIDE_MISREAD[name], strict=True))
+def test_identities_hold_on_the_nationwide_corpus(nationwide, name):
     parsed = nationwide[name]
     assert not isinstance(parsed, str), parsed
     _count, found = breaks(parsed)

@@ -26,7 +26,7 @@ _MIN_PREFIX = 4  # a name cut by a page break still names one class if this long
 _TOTALS = re.compile(r"(合计|总计|小计)$")
 # How the names of projects and spending items end (before a bracketed note), and the year
 # a project's name may carry; an organisation's name does neither.
-_ITEM_NAME = re.compile(r"(费|项目|专项|资金|经费|补贴|补助|支出|工程|系统|平台|建设|运维)([(（].*[)）])?$|\d{4}年")
+_ITEM_NAME = re.compile(r"(费|费用|定额|项目|专项|资金|经费|补贴|补助|支出|工程|系统|平台|建设|运维|服务)([(（].*[)）])?$|\d{4}年")
 _REGION = re.compile(r"^(.{2,}?(?:省|自治区|市|区|县|州|盟|旗))")
 
 
@@ -198,6 +198,8 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
         return lines
     department = compact(department)
     prefix = region_prefix(department) or department
+    # the region's own name, without 市 / 区 …: 无锡教育电视台 is a unit of 无锡市教育局
+    stem = prefix[:-1] if region_prefix(department) and len(prefix) >= 3 else prefix
     first = strip_ordinal(lines[0].item_name.split("/")[0])
     total_first = bool(_TOTALS.fullmatch(first)) and not lines[0].item_code
     if not first.startswith(department) and not total_first:
@@ -206,7 +208,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     unit: str | None = None
     for line in lines:
         name = compact(line.item_name.split("/")[0])
-        if not line.item_code and name.startswith(prefix) and not _ITEM_NAME.search(name):
+        if not line.item_code and name.startswith(stem) and not _ITEM_NAME.search(name):
             unit = None if name == department and not total_first else name
         result.append(replace(line, budget_unit=unit))
     return result
