@@ -1,5 +1,6 @@
-"""The accounting identities of docs/domain.md hold on every sample and on the seed rendering,
-except the breaks the documents print themselves, listed here with their reason."""
+"""The accounting identities of docs/domain.md hold on every sample, on the seed rendering and
+on the nationwide corpus, except the breaks the documents print themselves, listed here with
+their reason: any other break is a misread to fix."""
 
 from __future__ import annotations
 

@@ -15,9 +15,10 @@ The identity of each metric:
   against the summary's expenditure totals; with neither printed it is withheld;
 - total_income = total_expenditure when both are read (one alone is published:
   nothing printed contradicts it);
-- three_public_total = 因公出国 + 公务接待 + 公务用车 printed beside it (on its row,
-  or in its column when the table lists the items by row), read in the unit printed
-  with its table: documents print this one table in another unit than the rest;
+- three_public_total = 因公出国 + 公务接待 + 公务用车 printed beside it (on its row, of
+  the same fund source where each item is split by source, or in its column when the
+  table lists the items by row), read in the unit printed with its table: documents
+  print this one table in another unit than the rest;
 - function:NNN: a function class (2xx) of the general-public-budget table by
   function, never of a table that also spends other funds (政府性基金, 单位资金 …).
 
