@@ -189,7 +189,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
     A by-unit table starts with the department's own row (or its 本级 unit), or with
     a 合计 row over its units; rows naming an organisation of the same region open a
     unit, and the rows under them belong to it.  A name ending as an item does
-    (西安市气象局职工津补贴专项, …人工增雨作业项目维持业务费) or carrying a year
+    (某市气象局职工津补贴专项, …人工增雨作业项目维持业务费) or carrying a year
     (…中心2026年信息化运维项目) is a project of the unit above it, not a unit.  The
     department's own row stays department-level (None) where it is the table's total,
     that is, where no 合计 row stands above it.
@@ -198,7 +198,7 @@ def assign_budget_units(lines: list[BudgetLine], department: str) -> list[Budget
         return lines
     department = compact(department)
     prefix = region_prefix(department) or department
-    # the region's own name, without 市 / 区 …: 无锡教育电视台 is a unit of 无锡市教育局
+    # the region's own name, without 市 / 区 …: 某某教育电视台 is a unit of 某某市教育局
     stem = prefix[:-1] if region_prefix(department) and len(prefix) >= 3 else prefix
     first = strip_ordinal(lines[0].item_name.split("/")[0])
     total_first = bool(_TOTALS.fullmatch(first)) and not lines[0].item_code
