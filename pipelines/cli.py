@@ -3,9 +3,11 @@
 ``yusuan run`` runs the whole Dagster job in process (the same assets the
 nightly schedule runs); ``yusuan extract`` checks one file without a warehouse.
 
-Exit codes: 0 when the run completed (quarantined documents are reported, not
-fatal), 1 when the run failed or, with ``--strict``, anything was quarantined,
-2 for a configuration error.
+Exit codes (also in ``yusuan --help``): 0 published (quarantined documents are
+reported, not fatal), 1 when the run failed and nothing was published or, with
+``--strict``, anything was quarantined, 2 for a configuration error.  A failed run
+prints one short paragraph; the stack traces go to warehouse/logs/last_run.log
+(or to the terminal too, with ``--verbose``).
 """
 
 from __future__ import annotations
@@ -26,6 +28,10 @@ from typing import NoReturn
 from pipelines.locking import run_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
+EXIT_CODES = """exit codes of yusuan run:
+  0  published (documents that could not be loaded are quarantined and reported, not fatal)
+  1  the run failed and nothing was published, or --strict and a document was quarantined
+  2  configuration error (a missing folder, an unusable YUSUAN_* setting); nothing was run"""
 
 
 def _show_progress() -> None:
@@ -92,13 +98,16 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
     run_log = paths.warehouse.parent / "logs" / "last_run.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
-    # dbt's own output goes to the run log; the terminal gets one line per document.
-    with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    # dbt's output and Dagster's error log go to the run log; the terminal gets one line
+    # per document (and, with --verbose, the errors as they happen).
+    with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+            (contextlib.nullcontext() if args.verbose else contextlib.redirect_stderr(log)):
         outcome = run_pipeline(paths)
+        for failure in outcome.failures:
+            print(f"\n{failure.step} failed:\n{failure.trace}", file=log)
     seconds = time.perf_counter() - started
     if not outcome.success:
-        print(f"yusuan run failed in step(s) {', '.join(outcome.failed_steps)} after {seconds:.1f}s; "
-              f"see {run_log}", file=sys.stderr)
+        print(_failure_paragraph(outcome, seconds, run_log, args.verbose), file=sys.stderr)
         return EXIT_FAILED
 
     summary = outcome.load
@@ -112,6 +121,26 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
     if args.strict and summary["quarantined"]:
         return EXIT_FAILED
     return EXIT_OK
+
+
+_MESSAGE_LINES = 5  # of the first error, on the terminal; the log has all of it
+_LINE_WIDTH = 240
+
+
+def _failure_paragraph(outcome, seconds: float, run_log: Path, verbose: bool) -> str:
+    """A failed run in at most 10 lines: which step, why, that nothing was published, where the log is."""
+    lines = []
+    for number, failure in enumerate(outcome.failures[:3]):
+        message = [line[:_LINE_WIDTH] for line in failure.message.splitlines() if line.strip()] or ["(no message)"]
+        shown = _MESSAGE_LINES if number == 0 else 1
+        if len(message) > shown:
+            message = [*message[:shown - 1], f"… and {len(message) - shown + 1} more line(s) in the log"]
+        lines.append(f"yusuan run failed at step {failure.step}: {message[0]}")
+        lines += [f"  {line}" for line in message[1:]]
+    if verbose:
+        lines += [failure.trace for failure in outcome.failures]
+    lines.append(f"Nothing was published (analysts keep the previous copy); {seconds:.0f} s. Full log: {run_log}")
+    return "\n".join(lines)
 
 
 def _backfill(args: argparse.Namespace) -> int:
@@ -253,13 +282,18 @@ def _export_fdp(args: argparse.Namespace) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="yusuan", description="Budget PDFs into a DuckDB warehouse.")
+    parser = argparse.ArgumentParser(
+        prog="yusuan", description="Budget PDFs into a DuckDB warehouse.", epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the nightly job in process on raw/")
+    run = commands.add_parser("run", help="run the nightly job in process on raw/", epilog=EXIT_CODES,
+                              formatter_class=argparse.RawDescriptionHelpFormatter)
     run.add_argument("--raw", help="folder of PDFs (default: raw/ or $YUSUAN_RAW_DIR)")
     run.add_argument("--warehouse", help="DuckDB file (default: warehouse/yusuan.duckdb or $YUSUAN_WAREHOUSE)")
     run.add_argument("--strict", action="store_true", help="exit 1 when any document was quarantined")
+    run.add_argument("--verbose", action="store_true",
+                     help="print errors with their stack traces here (they always go to the run log)")
     run.set_defaults(handler=_run)
 
     fill = commands.add_parser("backfill", help="every document as a partition run (in parallel), then the nightly job")

@@ -11,7 +11,9 @@ from dagster_dbt import DbtCliResource, DbtProject
 
 from pipelines import settings
 
-dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
+dbt_project = DbtProject(project_dir=settings.dbt_project_dir(), profiles_dir=settings.dbt_project_dir())
+DBT = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whether or not the venv is on PATH
+
 
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its sources.
@@ -22,15 +24,38 @@ def ensure_manifest() -> Path:
     manifest = Path(dbt_project.manifest_path)
     if manifest.exists() and manifest.stat().st_mtime >= settings.dbt_sources_changed_at():
         return manifest
+    project_dir = settings.dbt_project_dir()
     env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.warehouse_path())}
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
-        check=True, env=env, cwd=settings.DBT_PROJECT_DIR,
+        [DBT, "parse", "--quiet", "--project-dir", str(project_dir), "--profiles-dir", str(project_dir)],
+        check=True, env=env, cwd=project_dir,
     )
     return manifest
 
 
+# dagster-dbt starts dbt with subprocess.Popen and no hook of its own, so dbt is started
+# through this launcher: it asks to die with its parent, then becomes dbt (exec keeps the request).
+_LAUNCHER = """#!{python}
+import os, sys
+sys.path.insert(0, {root!r})
+from pipelines.child_process import die_with_parent
+die_with_parent()
+os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
+"""
+
+
+def dbt_launcher() -> Path:
+    """An executable that runs the venv's dbt, tied to the life of the process that starts it."""
+    path = settings.dbt_project_dir() / "target" / "dbt-with-parent"
+    text = _LAUNCHER.format(python=sys.executable, root=str(settings.PROJECT_ROOT), dbt=DBT)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_name(f".{path.name}.{os.getpid()}")
+        staging.write_text(text, encoding="utf-8")
+        staging.chmod(0o755)
+        os.replace(staging, path)
+    return path
+
+
 def dbt_resource() -> DbtCliResource:
-    # The venv's dbt, whether or not the venv is on PATH.
-    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(Path(sys.executable).with_name("dbt")))
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(dbt_launcher()))

@@ -29,9 +29,12 @@ from pipelines.storage import (
     write_extraction,
     write_failure,
 )
+from pipelines.vocabulary import vocabulary_fingerprint
 
 # Documents one extraction process reads before it is replaced by a fresh one.
 _TASKS_PER_WORKER = 25
+# Raised when pipelines/validation.py checks something new: stored verdicts are then redone.
+CHECKS_VERSION = 2
 
 
 @dataclass
@@ -94,12 +97,14 @@ def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> Documen
         return status
     verdict_path = document_dir(extract_dir, status.document_id) / "validation.json"
     verdict = json.loads(verdict_path.read_text(encoding="utf-8")) if verdict_path.exists() else None
-    if verdict is None or verdict.get("parser_version") != PARSER_VERSION:
+    # A seed edit (a measure added to dbt/seeds/measure.csv) makes stored verdicts stale.
+    checks = f"{CHECKS_VERSION}:{vocabulary_fingerprint()}"
+    if verdict is None or verdict.get("parser_version") != PARSER_VERSION or verdict.get("checks") != checks:
         # Imported here: pandera and pandas cost a second that stored verdicts don't need.
         from pipelines.validation import validate_extraction
 
         result = validate_extraction(extract_dir, status.document_id)
-        verdict = {"parser_version": PARSER_VERSION, "errors": result.errors}
+        verdict = {"parser_version": PARSER_VERSION, "checks": checks, "errors": result.errors}
         verdict_path.write_text(json.dumps(verdict, ensure_ascii=False, indent=1), encoding="utf-8")
     errors = verdict["errors"]
     if errors:

@@ -10,12 +10,15 @@ project, which keeps a nightly run over an unchanged raw/ cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
+import duckdb
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines import settings
 from pipelines.assets import INGEST_ASSETS
 from pipelines.assets.checks import ALL_CHECKS
 from pipelines.resources import PipelinePaths
+from pipelines.warehouse import now
 
 
 @dataclass
@@ -35,6 +38,29 @@ class RunOutcome:
     @property
     def failed_steps(self) -> list[str]:
         return [e.step_key for r in self.results for e in r.all_events if e.is_step_failure]
+
+    @property
+    def failures(self) -> list[StepFailure]:
+        """Each failed step with the error that failed it (Dagster's wrappers taken off)."""
+        found = []
+        for result in self.results:
+            for event in result.all_events:
+                if not event.is_step_failure:
+                    continue
+                error = event.step_failure_data.error
+                trace = error.to_string() if error else ""
+                while error is not None and error.cause is not None and error.cls_name.startswith("Dagster"):
+                    error = error.cause
+                # SerializableErrorInfo.message reads "ExceptionClass: what it says".
+                found.append(StepFailure(event.step_key, error.message.strip() if error else "unknown error", trace))
+        return found
+
+
+@dataclass(frozen=True)
+class StepFailure:
+    step: str
+    message: str  # the error, as its exception says it
+    trace: str  # Dagster's full error with its stack, for the log
 
 
 def _marts_current(paths: PipelinePaths) -> bool:
@@ -73,5 +99,19 @@ def run_pipeline(
         from pipelines.dbt_project import dbt_resource
         from pipelines.definitions import TRANSFORM_ASSETS
 
+        started = now()
         outcome.transform = run(TRANSFORM_ASSETS, {"dbt": dbt_resource()})
+        if outcome.transform.success:
+            _count_set_aside(outcome, paths, started)
     return outcome
+
+
+def _count_set_aside(outcome: RunOutcome, paths: PipelinePaths, since) -> None:
+    """Documents a dbt test set aside were loaded, then quarantined: the summary says so."""
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        set_aside = con.execute(
+            "SELECT count(*) FROM raw.quarantine WHERE stage = 'dbt' AND last_seen >= ?", [since]).fetchone()[0]
+        outcome.load["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
+        outcome.load["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
+    outcome.load["loaded"] = outcome.load.get("loaded", 0) - set_aside
+    outcome.load["quarantined"] = outcome.load.get("quarantined", 0) + set_aside

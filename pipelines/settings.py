@@ -14,6 +14,11 @@ def env_path(name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
+def dbt_project_dir() -> Path:
+    """The dbt project the run builds (YUSUAN_DBT_PROJECT_DIR, default dbt/ of this project)."""
+    return env_path("YUSUAN_DBT_PROJECT_DIR", DBT_PROJECT_DIR)
+
+
 _DBT_SOURCES = ("models", "seeds", "macros", "tests", "dbt_project.yml")
 
 
@@ -21,7 +26,7 @@ def dbt_sources_changed_at() -> float:
     """When any file of the dbt project last changed (mtime): marts built before are stale."""
     newest = 0.0
     for name in _DBT_SOURCES:
-        path = DBT_PROJECT_DIR / name
+        path = dbt_project_dir() / name
         files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
         newest = max([newest, *(p.stat().st_mtime for p in files)])
     return newest

@@ -6,8 +6,11 @@ Every statement is parameterised: department names and file names are data.
 
 from __future__ import annotations
 
+import logging
 import os
+import re
 import shutil
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -67,9 +70,48 @@ def now() -> datetime:
     return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
+# How long a run waits for a process that still holds the warehouse (a leftover of a killed run).
+LOCK_WAIT_SECONDS = 300
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+class WarehouseLocked(Exception):
+    """Another process kept the warehouse file locked for longer than the run waits."""
+
+
+def _command_line(pid: str, program: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+    except OSError:
+        return program
+
+
+def open_writer(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened for writing; while another process holds DuckDB's lock on it,
+    say once which process (pid and command), then wait for it to end."""
+    deadline = time.monotonic() + wait_seconds
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            holder = _LOCK_HOLDER.search(str(exc))
+            if holder is None:
+                raise
+            program, pid = holder.groups()
+            who = f"process {pid} ({_command_line(pid, program)[:120]})"
+            if time.monotonic() > deadline:
+                raise WarehouseLocked(f"{path} is still locked by {who} after {wait_seconds:.0f} s") from None
+            if not said:
+                logging.getLogger("yusuan.progress").warning(
+                    "yusuan: %s holds the warehouse lock; waiting up to %.0f s for it to end", who, wait_seconds)
+                said = True
+            time.sleep(0.5)
+
+
 def connect(path: Path) -> duckdb.DuckDBPyConnection:
     Path(path).parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path))
+    con = open_writer(path)
     con.execute(RAW_DDL)
     for statement in MIGRATIONS:
         con.execute(statement)
@@ -114,6 +156,18 @@ def load_document(
     return con.execute("SELECT count(*) FROM raw.budget_line WHERE document_id = ?", [document_id]).fetchone()[0]
 
 
+def unload_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    """Take a loaded document's rows out of every raw table, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _DOCUMENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
 def record_quarantine(
     con: duckdb.DuckDBPyConnection, document_id: str, file_path: str, stage: str, reason: str, details: str = ""
 ) -> None:
@@ -137,6 +191,16 @@ def record_quarantine(
 
 def quarantined_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {row[0] for row in con.execute("SELECT document_id FROM raw.quarantine").fetchall()}
+
+
+def set_aside_by_dbt(con: duckdb.DuckDBPyConnection, dbt_changed_at: float) -> dict[str, str]:
+    """Documents a dbt test set aside since the dbt project last changed, with the reason:
+    loading them again would fail the same test.  A changed seed or model gives them a new try."""
+    since = datetime.fromtimestamp(dbt_changed_at, timezone.utc).replace(tzinfo=None)
+    rows = con.execute(
+        "SELECT document_id, reason FROM raw.quarantine WHERE stage = 'dbt' AND last_seen >= ?", [since]
+    ).fetchall()
+    return dict(rows)
 
 
 def unpublished_marker(warehouse_path: Path) -> Path:

@@ -7,8 +7,14 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
+from pipelines.dbt_build import DbtBuildFailed, describe_errors, read_results, set_aside
 from pipelines.dbt_project import dbt_project, ensure_manifest
+from pipelines.progress import report
 from pipelines.resources import PipelinePaths
+
+# Each build after the first has set documents aside; a failure that keeps naming
+# new documents this often is not about documents.
+MAX_BUILDS = 3
 
 
 class YusuanTranslator(DagsterDbtTranslator):
@@ -20,8 +26,34 @@ class YusuanTranslator(DagsterDbtTranslator):
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths):
+    """``dbt build``; a test failed by some documents' content quarantines those documents
+    (pipelines/dbt_build.py) and builds again without them."""
     os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
-    yield from dbt.cli(["build"], context=context).stream()
+    for attempt in range(1, MAX_BUILDS + 1):
+        build = dbt.cli(["build"], context=context, raise_on_error=False)
+        events = list(build.stream())
+        try:
+            results = read_results(build.get_artifact("run_results.json"))
+        except FileNotFoundError:
+            raise DbtBuildFailed(f"dbt build exited with code {build.process.returncode} before it ran anything")
+        if results.ok:
+            yield from events
+            return
+        if results.errors:
+            raise DbtBuildFailed(describe_errors(results.errors))
+        # Which documents do the failing tests' rows name?  Store them and look.
+        names = [build.manifest["nodes"][r["unique_id"]]["name"] for r in results.failures]
+        stored = dbt.cli(["test", "--store-failures", "--select", *names], manifest=build.manifest,
+                         raise_on_error=False).wait()
+        failures = read_results(stored.get_artifact("run_results.json")).failures
+        quarantined, unattributed = set_aside(paths.warehouse, failures, build.manifest)
+        if unattributed or not quarantined or attempt == MAX_BUILDS:
+            unexplained = unattributed or failures
+            raise DbtBuildFailed(
+                "dbt test(s) failed on no document that could be set aside:\n" + describe_errors(unexplained))
+        for file_path, reason in quarantined.values():
+            report(file_path, f"quarantined at dbt: {reason}")
+        context.log.warning(f"build {attempt}: {len(quarantined)} document(s) set aside; building again")
 
 
 __all__ = ["dbt_models", "dbt_project"]

@@ -7,12 +7,14 @@ from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResul
 from pipelines.extraction.document import PARSER_VERSION
 from pipelines.progress import report
 from pipelines.resources import PipelinePaths
+from pipelines.settings import dbt_sources_changed_at
 from pipelines.warehouse import (
     connect,
     load_document,
     loaded_document_ids,
     quarantined_document_ids,
     record_quarantine,
+    set_aside_by_dbt,
     unpublished_marker,
 )
 
@@ -48,11 +50,16 @@ def raw_tables(
     try:
         already = loaded_document_ids(con, PARSER_VERSION)
         held_back = quarantined_document_ids(con)
+        set_aside = set_aside_by_dbt(con, dbt_sources_changed_at())
         for status in validated_documents:
             doc_id, file_path = status["document_id"], status["file_path"]
             if doc_id in already:
                 report(file_path, "unchanged")
                 summary["unchanged"] += 1
+                continue
+            if status["ok"] and doc_id in set_aside:
+                report(file_path, f"quarantined at dbt: {set_aside[doc_id]}")
+                summary["quarantined"] += 1
                 continue
             if not status["ok"]:
                 if doc_id not in held_back:
