@@ -61,6 +61,15 @@ def describe_errors(errors: list[dict]) -> str:
     return "\n".join(lines)
 
 
+def dbt_test_label(node: dict, manifest: dict) -> str:
+    """``in_vocabulary on fct_budget_line.measure`` for a generic test, the file name for a singular one."""
+    generic = (node.get("test_metadata") or {}).get("name")
+    model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("name")
+    if not generic or not model:
+        return node["name"]
+    return f"{generic} on {model}" + (f".{node['column_name']}" if node.get("column_name") else "")
+
+
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [column[0] for column in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
 
@@ -116,7 +125,7 @@ def set_aside(
             if not documents:
                 unattributed.append(failure)
                 continue
-            test = manifest["nodes"][failure["unique_id"]]["name"]
+            test = dbt_test_label(manifest["nodes"][failure["unique_id"]], manifest)
             for document_id, values in documents.items():
                 row = con.execute("SELECT file_path FROM raw.document WHERE document_id = ?", [document_id]).fetchone()
                 if row is None or document_id in quarantined:

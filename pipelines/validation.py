@@ -22,7 +22,7 @@ from pipelines.vocabulary import CHECKED_COLUMNS, load_vocabularies, seed_file
 from schemas import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
 
 # Parser findings that mean the numbers cannot be trusted: the document is quarantined.
-_BLOCKING_PROBLEMS = {"non_numeric_amount", "unlabelled_amount"}
+_BLOCKING_PROBLEMS = {"non_numeric_amount", "unknown_unit", "unlabelled_amount"}
 _MAX_REPORTED = 20
 
 
@@ -42,7 +42,8 @@ def _schema_errors(name: str, schema, frame: pd.DataFrame) -> list[str]:
     except pandera.errors.SchemaErrors as exc:
         cases = exc.failure_cases.head(_MAX_REPORTED)
         return [
-            f"{name}: {row.check} failed on column {row.column} (row {row.index}): {row.failure_case!r}"
+            f"{name}: {row.check} failed" + (f" on column {row.column}" if isinstance(row.column, str) else "")
+            + f" (row {row.index}): {row.failure_case!r}"
             for row in cases.itertuples()
         ]
     return []
@@ -111,10 +112,12 @@ def validate_extraction(extract_dir: StoragePath, document_id: str) -> Validatio
     statements = layers["statement"]
     if not (statements["statement"] != "unknown").any():
         result.errors.append("document: no budget statement found (no ruled table with a known title)")
-    for problem in meta.get("problems", []):
-        if problem["kind"] in _BLOCKING_PROBLEMS:
-            result.errors.append(
-                f"{problem['statement']} page {problem['page']} table {problem['table']} "
-                f"row {problem['row']} col {problem['col']}: {problem['kind']}: {problem['detail']}"
-            )
+    blocking = [p for p in meta.get("problems", []) if p["kind"] in _BLOCKING_PROBLEMS]
+    result.errors += [
+        f"{problem['statement']} page {problem['page']} table {problem['table']} "
+        f"row {problem['row']} col {problem['col']}: {problem['kind']}: {problem['detail']}"
+        for problem in blocking[:_MAX_REPORTED]
+    ]
+    if len(blocking) > _MAX_REPORTED:
+        result.errors.append(f"… and {len(blocking) - _MAX_REPORTED} more cells like these")
     return result

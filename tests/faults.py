@@ -62,3 +62,18 @@ def set_unit(number: int, unit: str, tables: list[dict] | None = None) -> list[d
     tables = copy.deepcopy(tables or load_tables())
     _table(tables, number)["unit"] = unit
     return tables
+
+
+def plant_in_output(extract_dir: str, document_id: str, name: str, change) -> None:
+    """Change one stored extraction output (``lines.parquet`` …) of an extracted document, as
+    output from an extractor that knows more than this warehouse would be: ``change`` takes
+    and returns the rows as a DataFrame; the column types stay those of the file."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from pipelines.storage import document_dir
+
+    path = document_dir(extract_dir, document_id) / name
+    table = pq.read_table(path)
+    changed = change(table.to_pandas())
+    pq.write_table(pa.Table.from_pandas(changed, schema=table.schema, preserve_index=False), path)

@@ -5,9 +5,9 @@ from collections.abc import Mapping
 from typing import Any
 
 from dagster import AssetExecutionContext
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
+from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
-from pipelines.dbt_build import DbtBuildFailed, describe_errors, read_results, set_aside
+from pipelines.dbt_build import BuildResults, DbtBuildFailed, describe_errors, read_results, set_aside
 from pipelines.dbt_project import dbt_project, ensure_manifest
 from pipelines.progress import report
 from pipelines.resources import PipelinePaths
@@ -32,10 +32,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     for attempt in range(1, MAX_BUILDS + 1):
         build = dbt.cli(["build"], context=context, raise_on_error=False)
         events = list(build.stream())
-        try:
-            results = read_results(build.get_artifact("run_results.json"))
-        except FileNotFoundError:
-            raise DbtBuildFailed(f"dbt build exited with code {build.process.returncode} before it ran anything")
+        results = _results(build)
         if results.ok:
             yield from events
             return
@@ -43,9 +40,9 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
             raise DbtBuildFailed(describe_errors(results.errors))
         # Which documents do the failing tests' rows name?  Store them and look.
         names = [build.manifest["nodes"][r["unique_id"]]["name"] for r in results.failures]
-        stored = dbt.cli(["test", "--store-failures", "--select", *names], manifest=build.manifest,
+        stored = dbt.cli(["test", "--store-failures", "--select", " ".join(names)], manifest=build.manifest,
                          raise_on_error=False).wait()
-        failures = read_results(stored.get_artifact("run_results.json")).failures
+        failures = _results(stored).failures
         quarantined, unattributed = set_aside(paths.warehouse, failures, build.manifest)
         if unattributed or not quarantined or attempt == MAX_BUILDS:
             unexplained = unattributed or failures
@@ -54,6 +51,15 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
         for file_path, reason in quarantined.values():
             report(file_path, f"quarantined at dbt: {reason}")
         context.log.warning(f"build {attempt}: {len(quarantined)} document(s) set aside; building again")
+
+
+def _results(invocation: DbtCliInvocation) -> BuildResults:
+    try:
+        return read_results(invocation.get_artifact("run_results.json"))
+    except FileNotFoundError:
+        raise DbtBuildFailed(
+            f"`{invocation.dbt_command}` exited with code {invocation.process.returncode} before running anything"
+        ) from None
 
 
 __all__ = ["dbt_models", "dbt_project"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from pipelines.extraction.grid import AMOUNT, CODE, INDEX, column_groups, hspan, region_text
 from pipelines.extraction.measures import measure_for
-from pipelines.extraction.numbers import AmountError, parse_amount, strip_label_overflow, to_yuan
+from pipelines.extraction.numbers import AmountError, UnknownUnit, parse_amount, strip_label_overflow, to_yuan
 from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
 from pipelines.extraction.text import compact
@@ -206,9 +206,8 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                     except AmountError as exc:
                         if start != end:
                             continue  # a label spanning into an amount column
-                        problems.append(
-                            Problem("non_numeric_amount", statement.statement, table.page, table.index, pr, pc, str(exc))
-                        )
+                        kind = "unknown_unit" if isinstance(exc, UnknownUnit) else "non_numeric_amount"
+                        problems.append(Problem(kind, statement.statement, table.page, table.index, pr, pc, str(exc)))
                         continue
                     if amount is None:
                         continue

@@ -18,6 +18,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pipelines.extraction.numbers import PRINTED_UNIT
 from pipelines.extraction.text import compact
 
 # Label words that introduce the department (or unit) a document is for.  A bare 主管部门
@@ -26,7 +27,7 @@ _NAME_LABELS = r"编制部门|部门\(单位\)名称|部门名称|(?<![\u4e00-\u
 _LABEL = re.compile(rf"(?:预算主管部门|{_NAME_LABELS}|(?<![\u4e00-\u9fff])单位)\s*[:：]")
 _LABEL_AT_LINE_START = re.compile(rf"^\s*(?:{_NAME_LABELS})\s+(?=\S)")
 _LABEL_CELL = re.compile(rf"(?:{_NAME_LABELS})[:：]?")
-_UNIT_LABEL = re.compile(r"(金额)?单位\s*[:：]\s*(万元|元)")
+_UNIT_LABEL = re.compile(rf"(金额)?单位\s*[:：]\s*({PRINTED_UNIT})")
 
 # A title: ``2026年度 XX局 部门预算`` or ``XX局 2026年 部门综合预算`` (compacted text).
 _KIND = r"(?:[省市区县]级)?(部门|单位)?(?:综合)?(预算|决算)"
@@ -66,7 +67,7 @@ class DocumentMetadata:
     fiscal_year: int
     document_kind: str  # budget | final_accounts
     scope: str  # department | unit
-    printed_unit: str  # 万元 | 元
+    printed_unit: str  # 万元 | 元, or another unit as printed (its amounts do not convert)
     pages: int
 
 

@@ -81,15 +81,22 @@ def to_yuan(amount: Decimal, unit: str) -> Decimal:
     try:
         factor = UNIT_FACTORS[unit]
     except KeyError as exc:
-        raise AmountError(f"unknown unit: {unit!r}") from exc
+        raise UnknownUnit(f"unit {unit!r} is not one of {', '.join(UNIT_FACTORS)}") from exc
     # Checked before multiplying: a huge exponent would overflow the decimal context.
     if not amount.is_finite() or amount.adjusted() >= 16 or abs(amount * factor) >= MAX_YUAN:
         raise AmountError(f"out of range: {amount} {unit} is not less than 10^16 yuan (DECIMAL(18,2))")
     return (amount * factor).quantize(CENT)
 
 
-_UNIT_LINE = re.compile(r"(?:金额)?单位[:：]\s*(万元|元)")
-_BRACKETED_UNIT = re.compile(r"[（(](万元|元)[)）]")
+# Any money unit a table may print (元, 万元, 千元, 亿元 …): one outside UNIT_FACTORS is
+# kept as printed, and its amounts fail to convert, rather than being read as the default unit.
+PRINTED_UNIT = r"[十百千万亿]*元"
+_UNIT_LINE = re.compile(rf"(?:金额)?单位[:：]\s*({PRINTED_UNIT})")
+_BRACKETED_UNIT = re.compile(rf"[（(]({PRINTED_UNIT})[)）]")
+
+
+class UnknownUnit(AmountError):
+    """Amounts printed in a unit the conversion does not know (单位：千元)."""
 
 
 def find_unit(text: str) -> str | None:
