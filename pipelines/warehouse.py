@@ -81,9 +81,10 @@ class WarehouseLocked(Exception):
 
 def _command_line(pid: str, program: str) -> str:
     try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace").strip()
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
     except OSError:
         return program
+    return " ".join(arguments.replace("\0", " ").split())  # one line, whatever the arguments hold
 
 
 def open_writer(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
