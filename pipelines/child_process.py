@@ -18,7 +18,9 @@ _PR_SET_PDEATHSIG = 1
 
 def die_with_parent() -> None:
     """Called in a child before it execs: be killed when the parent dies, however it dies.
-    Linux only; elsewhere a leftover holder of the warehouse is named by the next run."""
+    (The kernel watches the thread that started the child: Dagster starts dbt from the
+    step's own thread, which waits for it.)  Linux only; elsewhere a leftover holder of
+    the warehouse is named by the next run."""
     if not sys.platform.startswith("linux"):
         return
     import ctypes
