@@ -1,4 +1,4 @@
-"""The values a document may bring (statements, measures, units), kept as data.
+"""The values a document may bring (statements, measures, units, periods), kept as data.
 
 Each vocabulary is one column of a dbt seed under ``dbt/seeds``.  The dbt tests
 check the marts against the seeds (relationships), and validation checks each
@@ -28,6 +28,7 @@ VOCABULARIES = [
     Vocabulary("statement", "statement.csv", "statement"),
     Vocabulary("measure", "measure.csv", "measure"),
     Vocabulary("unit", "unit.csv", "unit"),
+    Vocabulary("period", "period.csv", "period"),
 ]
 
 
@@ -46,6 +47,7 @@ CHECKED_COLUMNS = [
     VocabularyColumn("budget_line", "statement", "statement"),
     VocabularyColumn("budget_line", "measure", "measure", qualified=True),
     VocabularyColumn("budget_line", "printed_unit", "unit"),
+    VocabularyColumn("budget_line", "period", "period"),
     VocabularyColumn("headline", "statement", "statement"),
     VocabularyColumn("statement", "statement", "statement"),
 ]

@@ -1,5 +1,5 @@
 """The seeds hold every value the extraction code can produce: a developer who adds a
-measure, a statement or a unit to the code must add it to dbt/seeds too, or every
+measure, a statement, a unit or a period to the code must add it to dbt/seeds too, or every
 document that brings it would be quarantined."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from pipelines.extraction.measures import MEASURES
 from pipelines.extraction.numbers import UNIT_FACTORS
+from pipelines.extraction.periods import PERIODS
 from pipelines.extraction.registry import STATEMENTS
 from pipelines.vocabulary import CHECKED_COLUMNS, VOCABULARIES, load_vocabularies, seeds_dir
 
@@ -18,6 +19,7 @@ def test_the_seeds_contain_every_value_the_code_produces():
     assert set(MEASURES) - vocabularies["measure"] == set()
     assert set(STATEMENTS) - vocabularies["statement"] == set()
     assert set(UNIT_FACTORS) - vocabularies["unit"] == set()
+    assert set(PERIODS) - vocabularies["period"] == set()
 
 
 def test_the_unit_seed_gives_the_factors_the_code_converts_with():
