@@ -40,11 +40,14 @@ def _schema_errors(name: str, schema, frame: pd.DataFrame) -> list[str]:
     try:
         schema.validate(frame, lazy=True)
     except pandera.errors.SchemaErrors as exc:
-        cases = exc.failure_cases.head(_MAX_REPORTED)
+        cases = exc.failure_cases
+        # A check on whole rows is reported once per column by pandera: once per row here.
+        row_checks = cases["schema_context"] == "DataFrameSchema"
+        cases = pd.concat([cases[~row_checks], cases[row_checks].drop_duplicates(["check", "index"])])
         return [
-            f"{name}: {row.check} failed" + (f" on column {row.column}" if isinstance(row.column, str) else "")
-            + f" (row {row.index}): {row.failure_case!r}"
-            for row in cases.itertuples()
+            f"{name}: {row.check} failed (row {row.index})" if row.schema_context == "DataFrameSchema"
+            else f"{name}: {row.check} failed on column {row.column} (row {row.index}): {row.failure_case!r}"
+            for row in cases.head(_MAX_REPORTED).itertuples()
         ]
     return []
 
