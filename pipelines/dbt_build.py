@@ -70,6 +70,12 @@ def dbt_test_label(node: dict, manifest: dict) -> str:
     return f"{generic} on {model}" + (f".{node['column_name']}" if node.get("column_name") else "")
 
 
+# SQL here names relations and columns that dbt's manifest and run results give (the dbt
+# project's own identifiers, relation names already quoted by dbt), never document text.
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [column[0] for column in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
 
@@ -90,21 +96,18 @@ def offending_documents(
     stored = _columns(con, relation)
     column = node.get("column_name")
     if "document_id" in stored:
-        value_column = column if column in stored else None
-        select = f"document_id, {value_column if value_column else 'NULL'}"
-        rows = con.execute(f"SELECT DISTINCT {select} FROM {relation} WHERE document_id IS NOT NULL").fetchall()
+        value = _quoted(column) if column in stored else "NULL"
+        rows = con.execute(f"SELECT DISTINCT document_id, {value} FROM {relation} WHERE document_id IS NOT NULL")
     else:
-        value_column = next((c for c in (*_VALUE_COLUMNS, column) if c and c in stored), None)
-        model = manifest["nodes"].get(node.get("attached_node") or "", {})
-        model_relation = model.get("relation_name")
-        if value_column is None or not column or not model_relation or "document_id" not in _columns(con, model_relation):
+        stored_value = next((c for c in (*_VALUE_COLUMNS, column) if c and c in stored), None)
+        model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("relation_name")
+        if stored_value is None or not column or not model or "document_id" not in _columns(con, model):
             return {}
-        rows = con.execute(
-            f"SELECT DISTINCT m.document_id, m.{column} FROM {model_relation} m "
-            f"WHERE m.document_id IS NOT NULL AND m.{column} IN (SELECT {value_column} FROM {relation})"
-        ).fetchall()
+        value, stored_value = _quoted(column), _quoted(stored_value)
+        rows = con.execute(f"SELECT DISTINCT document_id, {value} FROM {model} "
+                           f"WHERE document_id IS NOT NULL AND {value} IN (SELECT {stored_value} FROM {relation})")
     documents: dict[str, list[str]] = {}
-    for document_id, value in rows:
+    for document_id, value in rows.fetchall():
         values = documents.setdefault(document_id, [])
         if value is not None and len(values) < _NAMED_VALUES:
             values.append(str(value))
