@@ -23,7 +23,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "11"
+PARSER_VERSION = "12"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
