@@ -29,7 +29,7 @@ test: setup
 dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp docs/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p 3000
 
 ## accuracy: per document, statements found, rows and identities passed / broken
 accuracy: setup

@@ -23,7 +23,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
-from pipelines.locking import run_lock
+from pipelines.ingest.locking import run_lock
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -52,7 +52,7 @@ def _run(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
 
     # Imported after the environment is set: resources read it.
-    from pipelines.resources import PipelinePaths
+    from pipelines.orchestration.resources import PipelinePaths
 
     paths = PipelinePaths.from_env()
     if not paths.raw.is_dir():
@@ -85,7 +85,7 @@ def _waiting(warehouse: Path):
 
 
 def _run_locked(args: argparse.Namespace, paths) -> int:
-    from pipelines.runner import run_pipeline
+    from pipelines.ingest.runner import run_pipeline
 
     print(f"yusuan run: {paths.raw} → {paths.warehouse}", flush=True)
     _show_progress()
@@ -128,7 +128,7 @@ def _backfill(args: argparse.Namespace) -> int:
     from dagster import DagsterInstance
 
     from pipelines import settings
-    from pipelines.backfill import backfill
+    from pipelines.orchestration.backfill import backfill
 
     started = time.perf_counter()
     run_log = Path(os.environ.get("YUSUAN_WAREHOUSE", "warehouse/yusuan.duckdb")).parent / "logs" / "last_backfill.log"
@@ -147,7 +147,7 @@ def _backfill(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> NoReturn:
     """A celery worker for extraction steps (YUSUAN_EXECUTOR=celery); runs until stopped."""
     celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", "pipelines.celery_worker", "worker", "-Q", "dagster",
+    command = [str(celery), "-A", "pipelines.orchestration.celery_app", "worker", "-Q", "dagster",
                "--prefetch-multiplier=1", f"--concurrency={args.concurrency}",
                "-n", f"{args.name}@%h", "--loglevel", args.loglevel]
     os.execv(command[0], command)
@@ -241,13 +241,13 @@ def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipelines.report import REPORT_NAME, build_report
+    from pipelines.outputs.report import REPORT_NAME, build_report
 
     return _write_from_warehouse(args, "report", REPORT_NAME, build_report)
 
 
 def _export_fdp(args: argparse.Namespace) -> int:
-    from pipelines.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
+    from pipelines.outputs.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
 
     return _write_from_warehouse(args, "fiscal data package", PACKAGE_DIR, write_fiscal_data_package)
 

@@ -1,7 +1,7 @@
 """End-to-end test of the dbt project in dbt/.
 
 Builds a throw-away DuckDB warehouse containing the raw.* tables the loader writes
-(the DDL of pipelines.warehouse) with a few hand-made rows, runs ``dbt build`` and ``dbt docs generate``
+(the DDL of pipelines.ingest.load) with a few hand-made rows, runs ``dbt build`` and ``dbt docs generate``
 through dbtRunner, and checks marts.department_year_totals against values computed
 by hand.
 """
@@ -15,7 +15,7 @@ import duckdb
 import pytest
 from dbt.cli import main as dbt_main
 
-from pipelines.warehouse import RAW_DDL
+from pipelines.ingest.load import RAW_DDL
 
 
 REPO_ROOT = Path(__file__).resolve().parents[1]

@@ -2,7 +2,7 @@
 
 from dagster import AssetKey
 
-from pipelines.definitions import defs
+from pipelines.orchestration.definitions import defs
 
 
 def test_definitions_load():

@@ -9,8 +9,8 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from pipelines.resources import PipelinePaths
-from pipelines.runner import run_pipeline
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.ingest.runner import run_pipeline
 from tests import faults
 from tests.conftest import sample
 from tests.renderers.futian import render_futian_2022

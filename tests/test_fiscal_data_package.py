@@ -18,7 +18,7 @@ import pytest
 from frictionless import Package, validate
 
 from pipelines.cli import main
-from pipelines.fiscal_data_package import write_fiscal_data_package
+from pipelines.outputs.fiscal_data_package import write_fiscal_data_package
 from tests.references import JIANGSU, REFERENCE_METRICS, SHANGHAI
 from tests.test_yoy_reference import REFERENCE, wan
 

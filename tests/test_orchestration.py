@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
-from pipelines.definitions import defs
-from pipelines.resources import PipelinePaths
-from pipelines.schedules import nightly_schedule
-from pipelines.sensors import raw_files_sensor
+from pipelines.orchestration.definitions import defs
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.orchestration.schedules import nightly_schedule
+from pipelines.orchestration.sensors import raw_files_sensor
 from tests.conftest import sample
 
 

@@ -26,9 +26,9 @@ import pytest
 from PIL import Image
 
 from pipelines.cli import main
-from pipelines.report import REPORT_NAME, build_report
-from pipelines.report.data import Quarantined, ReportData
-from pipelines.report.render import render_report
+from pipelines.outputs.report import REPORT_NAME, build_report
+from pipelines.outputs.report.data import Quarantined, ReportData
+from pipelines.outputs.report.render import render_report
 from tests.references import JIANGSU, SHANGHAI
 from tests.test_yoy_reference import REFERENCE, percent, wan
 

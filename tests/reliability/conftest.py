@@ -250,8 +250,8 @@ def scenario(tmp_path_factory):
     # The reference: the same raw/ ingested once, cleanly, into a fresh warehouse.
     from dagster import materialize
 
-    from pipelines.definitions import INGEST_ASSETS
-    from pipelines.resources import PipelinePaths
+    from pipelines.orchestration.definitions import INGEST_ASSETS
+    from pipelines.orchestration.resources import PipelinePaths
 
     s.reference = root / "reference" / "yusuan.duckdb"
     with pytest.MonkeyPatch.context() as patch:

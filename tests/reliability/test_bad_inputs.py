@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.discovery import sha256_file
+from pipelines.ingest.discovery import sha256_file
 from tests.reliability import inputs
 from tests.reliability.conftest import BAD, EXTRA_TABLE, LOADED_IN_RUN_1, NAMED, QUOTED, TWICE
 

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from pipelines.discovery import SourceFile, sha256_file
+from pipelines.ingest.discovery import SourceFile, sha256_file
 from pipelines.extraction.limits import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
@@ -19,7 +19,7 @@ from pipelines.extraction.limits import (
     TimeLimitExceeded,
     time_limit,
 )
-from pipelines.processing import extract_source
+from pipelines.ingest.processing import extract_source
 from tests.reliability import inputs
 
 
@@ -103,7 +103,7 @@ def test_a_document_over_the_page_limit_fails_before_camelot_and_is_retried_when
 
 
 def test_a_slow_extraction_becomes_a_time_limit_failure(tmp_path, monkeypatch):
-    import pipelines.processing as processing
+    import pipelines.ingest.processing as processing
 
     def never_ending(pdf_bytes, limits):
         while True:

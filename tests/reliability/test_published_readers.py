@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.warehouse import publish
+from pipelines.ingest.load import publish
 
 
 def test_readers_see_old_or_new_never_a_mix(scenario):

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.warehouse import export_marts, publish
+from pipelines.ingest.load import export_marts, publish
 
 PROJECT = Path(__file__).resolve().parents[2]
 CODE = sorted([*(PROJECT / "pipelines").rglob("*.py"), *(PROJECT / "schemas").rglob("*.py")])

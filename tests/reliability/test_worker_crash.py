@@ -9,9 +9,9 @@ import threading
 import time
 from pathlib import Path
 
-from pipelines.discovery import discover
-from pipelines.processing import extract_sources
-from pipelines.storage import is_extracted
+from pipelines.ingest.discovery import discover
+from pipelines.ingest.processing import extract_sources
+from pipelines.ingest.handoff import is_extracted
 from tests.conftest import RAW
 
 

@@ -7,8 +7,8 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, dbt_assets
 
-from pipelines.dbt_project import dbt_project, ensure_manifest
-from pipelines.resources import PipelinePaths
+from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
+from pipelines.orchestration.resources import PipelinePaths
 
 
 class YusuanTranslator(DagsterDbtTranslator):

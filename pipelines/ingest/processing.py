@@ -16,10 +16,10 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.discovery import SourceFile
+from pipelines.ingest.discovery import SourceFile
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
 from pipelines.extraction.limits import DocumentLimits, LimitExceeded, time_limit
-from pipelines.storage import (
+from pipelines.ingest.handoff import (
     StoragePath,
     document_dir,
     has_raw_tables,
@@ -96,7 +96,7 @@ def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> Documen
     verdict = json.loads(verdict_path.read_text(encoding="utf-8")) if verdict_path.exists() else None
     if verdict is None or verdict.get("parser_version") != PARSER_VERSION:
         # Imported here: pandera and pandas cost a second that stored verdicts don't need.
-        from pipelines.validation import validate_extraction
+        from pipelines.ingest.validation import validate_extraction
 
         result = validate_extraction(extract_dir, status.document_id)
         verdict = {"parser_version": PARSER_VERSION, "errors": result.errors}

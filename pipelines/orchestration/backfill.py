@@ -18,10 +18,10 @@ from pathlib import Path
 
 from dagster import DagsterInstance
 
-from pipelines.discovery import list_pdfs
-from pipelines.partitions import documents
-from pipelines.resources import PipelinePaths
-from pipelines.runner import run_pipeline
+from pipelines.ingest.discovery import list_pdfs
+from pipelines.orchestration.partitions import documents
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.ingest.runner import run_pipeline
 from pipelines.settings import raw_dir
 
 _DAGSTER = str(Path(sys.executable).with_name("dagster"))
@@ -35,7 +35,7 @@ class BackfillOutcome:
 
 
 def _extract_partition(key: str) -> bool:
-    command = [_DAGSTER, "job", "execute", "-m", "pipelines.definitions", "-j", "extract_documents",
+    command = [_DAGSTER, "job", "execute", "-m", "pipelines.orchestration.definitions", "-j", "extract_documents",
                "--tags", json.dumps({"dagster/partition": key})]
     return subprocess.run(command, capture_output=True).returncode == 0
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.storage import StoragePath, read_document_meta, read_output
+from pipelines.ingest.handoff import StoragePath, read_document_meta, read_output
 
 RAW_DDL = """
 CREATE SCHEMA IF NOT EXISTS raw;

@@ -11,17 +11,17 @@ from dagster import (
     multiprocess_executor,
 )
 
-from pipelines.assets import INGEST_ASSETS
-from pipelines.assets.checks import ALL_CHECKS
-from pipelines.assets.dbt import dbt_models
-from pipelines.assets.partitioned import document_extraction
-from pipelines.assets.publish import published_warehouse
-from pipelines.assets.report import published_report
-from pipelines.jobs import extract_documents_job, nightly_job
-from pipelines.dbt_project import dbt_resource
-from pipelines.resources import PipelinePaths
-from pipelines.schedules import nightly_schedule
-from pipelines.sensors import notify_on_run_failure, raw_files_sensor
+from pipelines.orchestration.assets import INGEST_ASSETS
+from pipelines.orchestration.assets.checks import ALL_CHECKS
+from pipelines.orchestration.assets.dbt import dbt_models
+from pipelines.orchestration.assets.partitioned import document_extraction
+from pipelines.orchestration.assets.publish import published_warehouse
+from pipelines.orchestration.assets.published_report import published_report
+from pipelines.orchestration.jobs import extract_documents_job, nightly_job
+from pipelines.orchestration.dbt_project import dbt_resource
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.orchestration.schedules import nightly_schedule
+from pipelines.orchestration.sensors import notify_on_run_failure, raw_files_sensor
 
 TRANSFORM_ASSETS = [dbt_models, published_warehouse, published_report]
 ALL_ASSETS = [*INGEST_ASSETS, *TRANSFORM_ASSETS]

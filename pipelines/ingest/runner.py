@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines import settings
-from pipelines.assets import INGEST_ASSETS
-from pipelines.assets.checks import ALL_CHECKS
-from pipelines.resources import PipelinePaths
+from pipelines.orchestration.assets import INGEST_ASSETS
+from pipelines.orchestration.assets.checks import ALL_CHECKS
+from pipelines.orchestration.resources import PipelinePaths
 
 
 @dataclass
@@ -70,8 +70,8 @@ def run_pipeline(
     if ingest.success and (force_transform or load.get("changed") or not _marts_current(paths)):
         # Imported only now: dbt and its manifest cost seconds that a run with
         # nothing new to build should not pay.
-        from pipelines.dbt_project import dbt_resource
-        from pipelines.definitions import TRANSFORM_ASSETS
+        from pipelines.orchestration.dbt_project import dbt_resource
+        from pipelines.orchestration.definitions import TRANSFORM_ASSETS
 
         outcome.transform = run(TRANSFORM_ASSETS, {"dbt": dbt_resource()})
     return outcome

@@ -9,7 +9,7 @@ from collections import Counter
 import duckdb
 from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
 
-from pipelines.resources import PipelinePaths
+from pipelines.orchestration.resources import PipelinePaths
 
 _SHOWN = 20
 

@@ -2,8 +2,8 @@
 
 from dagster import AssetSelection, define_asset_job
 
-from pipelines.assets.partitioned import document_extraction
-from pipelines.executors import extraction_executor
+from pipelines.orchestration.assets.partitioned import document_extraction
+from pipelines.orchestration.executors import extraction_executor
 
 nightly_job = define_asset_job(
     "nightly",

@@ -8,10 +8,10 @@ it reuses their output instead of extracting again.
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from pipelines.discovery import SourceFile, sha256_file
-from pipelines.partitions import documents
-from pipelines.processing import extract_source, validate_source
-from pipelines.resources import PipelinePaths
+from pipelines.ingest.discovery import SourceFile, sha256_file
+from pipelines.orchestration.partitions import documents
+from pipelines.ingest.processing import extract_source, validate_source
+from pipelines.orchestration.resources import PipelinePaths
 
 
 @asset(

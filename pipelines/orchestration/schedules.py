@@ -4,7 +4,7 @@ import os
 
 from dagster import ScheduleDefinition
 
-from pipelines.jobs import nightly_job
+from pipelines.orchestration.jobs import nightly_job
 
 nightly_schedule = ScheduleDefinition(
     job=nightly_job,

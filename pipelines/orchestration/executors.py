@@ -16,6 +16,6 @@ from pipelines import settings
 def extraction_executor() -> ExecutorDefinition:
     if settings.extraction_executor() == "in_process":
         return in_process_executor
-    # The same settings build the workers' app (pipelines.celery_worker), so the
+    # The same settings build the workers' app (pipelines.orchestration.celery_app), so the
     # code location and the workers agree on the broker.
     return celery_executor.configured({"broker": settings.celery_broker(), "backend": settings.celery_backend()})

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.report.data import read_report_data
-from pipelines.report.render import render_report
+from pipelines.outputs.report.data import read_report_data
+from pipelines.outputs.report.render import render_report
 
 REPORT_NAME = "report.html"
 

@@ -2,9 +2,9 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from pipelines.assets.publish import published_warehouse
-from pipelines.report import REPORT_NAME, build_report
-from pipelines.resources import PipelinePaths
+from pipelines.orchestration.assets.publish import published_warehouse
+from pipelines.outputs.report import REPORT_NAME, build_report
+from pipelines.orchestration.resources import PipelinePaths
 
 
 # Reads the published copy read-only, so it needs no place in the "duckdb" pool.

@@ -5,9 +5,9 @@ from collections.abc import Iterator
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from pipelines.extraction.document import PARSER_VERSION
-from pipelines.progress import report
-from pipelines.resources import PipelinePaths
-from pipelines.warehouse import (
+from pipelines.ingest.progress import report
+from pipelines.orchestration.resources import PipelinePaths
+from pipelines.ingest.load import (
     connect,
     load_document,
     loaded_document_ids,

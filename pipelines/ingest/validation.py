@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 import pandera.errors
 
-from pipelines.storage import StoragePath, read_document_meta, read_output
+from pipelines.ingest.handoff import StoragePath, read_document_meta, read_output
 from schemas import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
 
 # Parser findings that mean the numbers cannot be trusted: the document is quarantined.

@@ -6,7 +6,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 
 from pipelines import settings
-from pipelines.storage import StoragePath, extraction_root
+from pipelines.ingest.handoff import StoragePath, extraction_root
 
 
 class PipelinePaths(ConfigurableResource):

@@ -15,8 +15,8 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from pipelines.report import svg
-from pipelines.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
+from pipelines.outputs.report import svg
+from pipelines.outputs.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
 
 KIND_LABELS = {"budget": "预算", "final_accounts": "决算"}
 THREE_PUBLIC_PARTS = {

@@ -21,10 +21,10 @@ from dagster import (
     sensor,
 )
 
-from pipelines.assets.partitioned import document_extraction
-from pipelines.discovery import list_pdfs, sha256_file
-from pipelines.partitions import documents
-from pipelines.resources import PipelinePaths
+from pipelines.orchestration.assets.partitioned import document_extraction
+from pipelines.ingest.discovery import list_pdfs, sha256_file
+from pipelines.orchestration.partitions import documents
+from pipelines.orchestration.resources import PipelinePaths
 
 
 def scan(raw_dir: Path, seen: dict[str, list]) -> tuple[dict[str, list], list[tuple[str, str]], list[str]]:
