@@ -9,5 +9,5 @@ from pathlib import Path
 logger = logging.getLogger("yusuan.progress")
 
 
-def report(file_path: str, message: str) -> None:
+def document_progress(file_path: str, message: str) -> None:
     logger.info("  %s: %s", Path(file_path).name, message)

@@ -6,7 +6,7 @@ from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.ingest.discovery import SourceFile, discover
 from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.ingest.progress import report
+from pipelines.ingest.progress import document_progress
 from pipelines.settings import extraction_workers
 
 
@@ -31,7 +31,7 @@ def extracted_documents(
     context: AssetExecutionContext, paths: PipelinePaths, source_files: list[dict]
 ) -> Output[list[dict]]:
     def progress(status: DocumentStatus) -> None:
-        report(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
+        document_progress(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
 
     sources = [SourceFile(**s) for s in source_files]
     statuses = [s.to_dict() for s in extract_sources(sources, paths.extracted, extraction_workers(), progress)]

@@ -5,7 +5,7 @@ from collections.abc import Iterator
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from pipelines.extraction.document import PARSER_VERSION
-from pipelines.ingest.progress import report
+from pipelines.ingest.progress import document_progress
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.load import (
     connect,
@@ -51,14 +51,14 @@ def raw_tables(
         for status in validated_documents:
             doc_id, file_path = status["document_id"], status["file_path"]
             if doc_id in already:
-                report(file_path, "unchanged")
+                document_progress(file_path, "unchanged")
                 summary["unchanged"] += 1
                 continue
             if not status["ok"]:
                 if doc_id not in held_back:
                     pending.touch()
                 record_quarantine(con, doc_id, file_path, status["stage"], status["reason"], status["details"])
-                report(file_path, f"quarantined at {status['stage']}: {status['reason']}")
+                document_progress(file_path, f"quarantined at {status['stage']}: {status['reason']}")
                 summary["quarantined"] += 1
                 continue
             try:
@@ -66,10 +66,10 @@ def raw_tables(
                 rows = load_document(con, paths.extracted, doc_id, file_path)
             except Exception as exc:  # a load failure quarantines this document only
                 record_quarantine(con, doc_id, file_path, "load", f"{type(exc).__name__}: {exc}")
-                report(file_path, f"quarantined at load: {exc}")
+                document_progress(file_path, f"quarantined at load: {exc}")
                 summary["quarantined"] += 1
                 continue
-            report(file_path, f"loaded {rows} lines")
+            document_progress(file_path, f"loaded {rows} lines")
             summary["loaded"] += 1
             summary["rows"] += rows
         # Did anything reach the warehouse that the marts do not show yet?
