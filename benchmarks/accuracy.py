@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/accuracy.py [--cache DIR] [PDF or folder …]
 
 Without paths it reads every PDF under raw/, the nationwide corpus
-(tests/data/nationwide) and the Shenzhen seed rendering (tests/renderers).
+(tests/data/nationwide) and the Shenzhen seed rendering (tests/support/renderers).
 Per document: statements found, metadata against the expected (MANIFEST or a
 person's reading), identities passed / warned / failed, and reference figures
-exact / absent / wrong (tests/references.py). The last line sums them up.
+exact / absent / wrong (tests/support/references.py). The last line sums them up.
 ``--cache DIR`` keeps camelot's output per file, so a re-run only re-parses.
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.extraction.document import RawDocument, parse_document, read_document, sha256_of  # noqa: E402
 from pipelines.extraction.identities import PASS, run_checks  # noqa: E402
-from tests.references import ExpectedDocument, nationwide_documents, sample_documents  # noqa: E402
+from tests.support.references import ExpectedDocument, nationwide_documents, sample_documents  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def jobs(paths: list[str], cache: Path | None) -> list[Job]:
         for arg in map(Path, paths):
             files += sorted(arg.rglob("*.pdf")) if arg.is_dir() else [arg]
         return [Job(f, known.get(f.resolve()), cache) for f in files]
-    from tests.renderers.futian import render_futian_2022
+    from tests.support.renderers.futian import render_futian_2022
 
     rendered = render_futian_2022(Path(tempfile.mkdtemp()) / "futian_2022_rendered.pdf")
     return [Job(d.path, d, cache) for d in sorted(known.values(), key=lambda d: str(d.path))] + [

@@ -43,7 +43,7 @@ QUERY_REPEATS = 5
 
 
 def _render(job: tuple[Path, str, int]) -> Path:
-    from tests.renderers.futian import render_futian_2022
+    from tests.support.renderers.futian import render_futian_2022
 
     path, department, year = job
     if not path.exists():

@@ -20,7 +20,7 @@ from pipelines.extraction.limits import (
     time_limit,
 )
 from pipelines.ingest.processing import extract_source
-from tests.reliability import inputs
+from tests.support import bad_inputs as inputs
 
 
 def test_defaults_and_values_from_the_environment():

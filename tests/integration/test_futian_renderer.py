@@ -18,14 +18,14 @@ camelot = pytest.importorskip("camelot")
 pytest.importorskip("reportlab")
 
 try:
-    from tests.renderers.futian import DATA_DIR, load_tables, render_futian_2022
+    from tests.support.renderers.futian import DATA_DIR, load_tables, render_futian_2022
 except ImportError:  # plain `pytest` without the repo root on sys.path
     import sys
 
-    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[1]))
-    from tests.renderers.futian import DATA_DIR, load_tables, render_futian_2022
+    sys.path.insert(0, str(pathlib.Path(__file__).resolve().parents[2]))
+    from tests.support.renderers.futian import DATA_DIR, load_tables, render_futian_2022
 
-SEED = pathlib.Path(__file__).parent / "data" / "seeds" / "futian_2022_budget.txt"
+SEED = pathlib.Path(__file__).parents[1] / "data" / "seeds" / "futian_2022_budget.txt"
 FIRST_TABLE_PAGE = 3  # page 1 cover, page 2 narrative
 
 

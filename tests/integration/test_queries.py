@@ -3,7 +3,7 @@
 Each "-- name:" block is one query; each must read marts.* only and return the
 figures a person can check: the Jiangsu reference CSVs (tests/data/reference, 万元,
 an independent parser) and the Shanghai figures read off the pages
-(tests/references.SHANGHAI). Expected values are computed here from those
+(tests/support/references.SHANGHAI). Expected values are computed here from those
 figures, never from the warehouse.
 """
 
@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.references import JIANGSU, SHANGHAI
-from tests.references import SAMPLE_METADATA as METADATA
-from tests.test_yoy_reference import REFERENCE, canonical, percent, wan
+from tests.support.references import JIANGSU, SHANGHAI
+from tests.support.references import SAMPLE_METADATA as METADATA
+from tests.integration.test_yoy_reference import REFERENCE, canonical, percent, wan
 
-QUERIES_SQL = Path(__file__).resolve().parents[1] / "docs" / "queries.sql"
+QUERIES_SQL = Path(__file__).resolve().parents[2] / "docs" / "queries.sql"
 EXPECTED_QUERIES = {
     "total_budget_change",
     "basic_vs_project",

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from tests.marts import YUSUAN, content, raw_and_dagster_home
+from tests.support.marts import YUSUAN, content, raw_and_dagster_home
 
 DOCUMENTS = [  # six documents, two families, two departments with three years each
     "jiangsu_npc_office_2017_budget.pdf",

@@ -37,7 +37,7 @@ from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-DATA_DIR = pathlib.Path(__file__).resolve().parents[1] / "data" / "futian_2022"
+DATA_DIR = pathlib.Path(__file__).resolve().parents[2] / "data" / "futian_2022"
 FONT = "STSong-Light"
 DEPARTMENT = "深圳市福田区政务服务数据管理局"
 YEAR = 2022
@@ -282,7 +282,7 @@ def render_futian_2022(
 ) -> pathlib.Path:
     """Render the Futian 2022 budget tables to ``out_path`` (multi-page, A4 landscape).
 
-    ``tables`` replaces the transcription (see tests/faults.py, which plants faults in it).
+    ``tables`` replaces the transcription (see tests/support/faults.py, which plants faults in it).
     ``department`` and ``year`` print the same tables as another department's budget of
     another year: distinct documents for the scale benchmark.
     """

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from tests.references import (
+from tests.support.references import (
     REFERENCE_FUNCTIONS,
     REFERENCE_METRICS,
     SAMPLE_METADATA as METADATA,

@@ -7,7 +7,7 @@ import os
 import subprocess
 
 from tests.conftest import RAW
-from tests.marts import YUSUAN, content, raw_and_dagster_home
+from tests.support.marts import YUSUAN, content, raw_and_dagster_home
 
 SAMPLES = sorted(path.name for path in RAW.rglob("*.pdf"))  # every sample
 

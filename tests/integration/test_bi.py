@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import create_engine, inspect, text
 
-from tests.test_queries import EXPECTED_QUERIES, QUERIES
+from tests.integration.test_queries import EXPECTED_QUERIES, QUERIES
 
 
 def select_columns(sql: str) -> list[str]:

@@ -12,7 +12,7 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-from tests.reliability.conftest import BAD, LOADED_IN_RUN_1, NEW
+from tests.integration.reliability.conftest import BAD, LOADED_IN_RUN_1, NEW
 
 RAW_TABLES = ["document", "budget_line", "headline", "extracted_cell", "statement", "reconciliation", "quarantine"]
 CLOCK_COLUMNS = {"loaded_at", "first_seen", "last_seen"}  # when, not what

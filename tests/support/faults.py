@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import copy
 
-from tests.renderers.futian import load_tables
+from tests.support.renderers.futian import load_tables
 
 
 def _table(tables: list[dict], number: int) -> dict:
@@ -41,7 +41,7 @@ def drop_column(number: int, col: int, tables: list[dict] | None = None) -> list
     """Leave one column out of a table whose header cell for it spans no other column."""
     tables = copy.deepcopy(tables or load_tables())
     table = _table(tables, number)
-    from tests.renderers.futian import COL_WIDTHS
+    from tests.support.renderers.futian import COL_WIDTHS
 
     widths = list(table.get("col_widths") or COL_WIDTHS[number])
     widths[0] += widths.pop(col)

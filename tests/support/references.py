@@ -22,7 +22,7 @@ from pathlib import Path
 
 from pipelines.extraction.text import compact
 
-TESTS = Path(__file__).resolve().parent
+TESTS = Path(__file__).resolve().parents[1]
 PROJECT_ROOT = TESTS.parent
 RAW = PROJECT_ROOT / "raw"
 DATA = TESTS / "data"

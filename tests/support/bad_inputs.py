@@ -15,10 +15,10 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from tests import faults
+from tests.support import faults
 from tests.conftest import sample
-from tests.renderers import futian
-from tests.renderers.futian import load_tables, render_futian_2022
+from tests.support.renderers import futian
+from tests.support.renderers.futian import load_tables, render_futian_2022
 
 SMALL_SAMPLE = "jiangsu_npc_office_2019_budget_tables.pdf"  # 13 pages, 0.3 s to extract
 QUOTED_DEPARTMENT = "深圳市\"福田区'政务服务数据管理局"

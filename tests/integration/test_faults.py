@@ -11,9 +11,9 @@ import duckdb
 import pytest
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.runner import run_pipeline
-from tests import faults
+from tests.support import faults
 from tests.conftest import sample
-from tests.renderers.futian import render_futian_2022
+from tests.support.renderers.futian import render_futian_2022
 
 WAN = Decimal(10000)
 GOOD_SAMPLE = "jiangsu_npc_office_2019_budget_tables.pdf"

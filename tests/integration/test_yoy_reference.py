@@ -20,7 +20,7 @@ import pytest
 
 from tests.conftest import DATA
 
-ALIAS_SEED = Path(__file__).resolve().parents[1] / "dbt" / "seeds" / "department_alias.csv"
+ALIAS_SEED = Path(__file__).resolve().parents[2] / "dbt" / "seeds" / "department_alias.csv"
 WAN = Decimal(10000)
 CENT = Decimal("0.01")
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.references import nationwide_documents
+from tests.support.references import nationwide_documents
 
 DOCUMENTS = {d.name: d for d in nationwide_documents()}
 

@@ -16,7 +16,7 @@ from decimal import Decimal
 import pytest
 
 from pipelines.extraction.document import ParsedDocument
-from tests.references import HandCheckedFigure, hand_checked_figures, nationwide_documents
+from tests.support.references import HandCheckedFigure, hand_checked_figures, nationwide_documents
 
 FIGURES = hand_checked_figures()
 METRIC_FAMILIES = ("three_public_total", "fiscal_appropriation_income", "function:")

@@ -32,7 +32,7 @@ import duckdb
 import pytest
 
 from pipelines.extraction.limits import MAX_SECONDS_ENV
-from tests.reliability import inputs
+from tests.support import bad_inputs as inputs
 
 YUSUAN = str(Path(sys.executable).with_name("yusuan"))
 SECONDS_LIMIT = "10"  # the samples take 0.3-3 s; the slow grid about a minute
