@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipelines.ingest.locking import run_lock
+from pipelines.settings import SettingError, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 
@@ -43,18 +44,17 @@ def _run(args: argparse.Namespace) -> int:
         if not raw_dir.is_dir():
             print(f"yusuan: --raw {raw_dir} is not a directory", file=sys.stderr)
             return EXIT_CONFIG
+        # Through the environment: step processes and dbt's profile read it too.
         os.environ["YUSUAN_RAW_DIR"] = str(raw_dir)
     if args.warehouse:
         os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
 
-    if problem := _config_problem():
-        print(f"yusuan: {problem}", file=sys.stderr)
+    settings = _settings()
+    if settings is None:
         return EXIT_CONFIG
-
-    # Imported after the environment is set: resources read it.
     from pipelines.orchestration.resources import PipelinePaths
 
-    paths = PipelinePaths.from_env()
+    paths = PipelinePaths.from_settings(settings)
     if not paths.raw.is_dir():
         print(f"yusuan: raw directory {paths.raw} does not exist", file=sys.stderr)
         return EXIT_CONFIG
@@ -62,19 +62,14 @@ def _run(args: argparse.Namespace) -> int:
         return _run_locked(args, paths)
 
 
-def _config_problem() -> str | None:
-    """A setting in the environment that the run could not use (a per-document limit,
-    the executor, the number of extraction processes), found before anything runs."""
-    from pipelines import settings
-    from pipelines.extraction.limits import DocumentLimits, LimitConfigError
-
+def _settings() -> Settings | None:
+    """Every YUSUAN_* setting, read once when a command starts; None (and the problem
+    on stderr) when one of them is unusable, found before anything runs."""
     try:
-        DocumentLimits.from_env()
-        settings.extraction_executor()
-        settings.extraction_workers()
-    except (LimitConfigError, settings.SettingError) as exc:
-        return str(exc)
-    return None
+        return Settings.from_env()
+    except SettingError as exc:
+        print(f"yusuan: {exc}", file=sys.stderr)
+        return None
 
 
 def _waiting(warehouse: Path):
@@ -122,21 +117,20 @@ def _backfill(args: argparse.Namespace) -> int:
     if not os.environ.get("DAGSTER_HOME"):
         print("yusuan backfill: set DAGSTER_HOME (the runs are recorded in that instance)", file=sys.stderr)
         return EXIT_CONFIG
-    if problem := _config_problem():
-        print(f"yusuan: {problem}", file=sys.stderr)
+    settings = _settings()
+    if settings is None:
         return EXIT_CONFIG
     from dagster import DagsterInstance
 
-    from pipelines import settings
     from pipelines.orchestration.backfill import backfill
 
     started = time.perf_counter()
-    run_log = Path(os.environ.get("YUSUAN_WAREHOUSE", "warehouse/yusuan.duckdb")).parent / "logs" / "last_backfill.log"
+    run_log = settings.warehouse.parent / "logs" / "last_backfill.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
-    warehouse = settings.warehouse_path()
+    warehouse = settings.warehouse
     with run_lock(warehouse, on_wait=_waiting(warehouse)), DagsterInstance.get() as instance, \
             open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        outcome = backfill(instance, workers=args.workers)
+        outcome = backfill(instance, settings, workers=args.workers)
     print(f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
           f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s")
     for key in outcome.failed_partitions:
@@ -205,9 +199,10 @@ GROUP BY ALL ORDER BY d.department_name, d.fiscal_year, d.file_name
 def _status(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipelines import settings
-
-    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published
     if not path.exists():
         print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
         return EXIT_CONFIG
@@ -229,9 +224,10 @@ def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str
                           write: Callable[[Path, Path], Path]) -> int:
     """A reader command: ``write(warehouse, out)`` from --warehouse, else the published
     copy, to --out, else ``default_name`` beside the warehouse read."""
-    from pipelines import settings
-
-    warehouse = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    warehouse = Path(args.warehouse).expanduser() if args.warehouse else settings.published
     if not warehouse.exists():
         print(f"yusuan: no warehouse at {warehouse}; run `yusuan run` first", file=sys.stderr)
         return EXIT_CONFIG

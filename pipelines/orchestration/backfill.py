@@ -22,7 +22,7 @@ from pipelines.ingest.discovery import list_pdfs
 from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.runner import run_pipeline
-from pipelines.settings import raw_dir
+from pipelines.settings import Settings
 
 _DAGSTER = str(Path(sys.executable).with_name("dagster"))
 
@@ -40,11 +40,11 @@ def _extract_partition(key: str) -> bool:
     return subprocess.run(command, capture_output=True).returncode == 0
 
 
-def backfill(instance: DagsterInstance, workers: int = 2) -> BackfillOutcome:
-    root = raw_dir().resolve()
+def backfill(instance: DagsterInstance, settings: Settings, workers: int = 2) -> BackfillOutcome:
+    root = settings.raw_dir.resolve()
     keys = [path.relative_to(root).as_posix() for path in list_pdfs(root)]
     instance.add_dynamic_partitions(documents.name, keys)
     with ThreadPoolExecutor(max_workers=workers) as pool:  # threads only wait on processes
         succeeded = list(pool.map(_extract_partition, keys))
-    nightly = run_pipeline(PipelinePaths.from_env(), instance=instance)
+    nightly = run_pipeline(PipelinePaths.from_settings(settings), instance=instance)
     return BackfillOutcome(len(keys), [k for k, ok in zip(keys, succeeded) if not ok], nightly.success)

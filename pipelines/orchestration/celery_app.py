@@ -10,9 +10,9 @@ from dagster_celery.executor import CeleryExecutor
 from dagster_celery.make_app import make_app
 from dagster_celery.tasks import create_task
 
-from pipelines import settings
+from pipelines.settings import Settings
 
-app = make_app(
-    CeleryExecutor.for_cli(broker=settings.celery_broker(), backend=settings.celery_backend()).app_args()
-)
+# Loading this module is the worker's start-up: the settings are read here, once.
+_settings = Settings.from_env()
+app = make_app(CeleryExecutor.for_cli(broker=_settings.celery_broker, backend=_settings.celery_backend).app_args())
 execute_plan = create_task(app)

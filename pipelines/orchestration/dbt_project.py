@@ -22,7 +22,7 @@ def ensure_manifest() -> Path:
     manifest = Path(dbt_project.manifest_path)
     if manifest.exists() and manifest.stat().st_mtime >= settings.dbt_sources_changed_at():
         return manifest
-    env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.warehouse_path())}
+    env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.Settings.from_env().warehouse)}
     subprocess.run(
         [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
          "--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)],

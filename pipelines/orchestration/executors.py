@@ -10,12 +10,12 @@ step on the machine that runs the nightly job.
 from dagster import ExecutorDefinition, in_process_executor
 from dagster_celery import celery_executor
 
-from pipelines import settings
+from pipelines.settings import Settings
 
 
-def extraction_executor() -> ExecutorDefinition:
-    if settings.extraction_executor() == "in_process":
+def extraction_executor(settings: Settings) -> ExecutorDefinition:
+    if settings.executor == "in_process":
         return in_process_executor
     # The same settings build the workers' app (pipelines.orchestration.celery_app), so the
     # code location and the workers agree on the broker.
-    return celery_executor.configured({"broker": settings.celery_broker(), "backend": settings.celery_backend()})
+    return celery_executor.configured({"broker": settings.celery_broker, "backend": settings.celery_backend})

@@ -1,12 +1,12 @@
-"""Dagster resources, configured from environment variables."""
+"""Dagster resources, configured from the settings."""
 
 
 from pathlib import Path
 
 from dagster import ConfigurableResource
 
-from pipelines import settings
 from pipelines.ingest.handoff import StoragePath, extraction_root
+from pipelines.settings import Settings
 
 
 class PipelinePaths(ConfigurableResource):
@@ -18,12 +18,12 @@ class PipelinePaths(ConfigurableResource):
     published_path: str
 
     @classmethod
-    def from_env(cls) -> "PipelinePaths":
+    def from_settings(cls, settings: Settings) -> "PipelinePaths":
         return cls(
-            raw_dir=str(settings.raw_dir()),
-            warehouse_path=str(settings.warehouse_path()),
-            extract_dir=settings.extract_dir(),
-            published_path=str(settings.published_path()),
+            raw_dir=str(settings.raw_dir),
+            warehouse_path=str(settings.warehouse),
+            extract_dir=settings.extract_dir,
+            published_path=str(settings.published),
         )
 
     @property

@@ -7,7 +7,6 @@ requests nothing.
 """
 
 import json
-import os
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from dagster import (
     DefaultSensorStatus,
     RunFailureSensorContext,
     RunRequest,
+    SensorDefinition,
     SensorEvaluationContext,
     SensorResult,
     run_failure_sensor,
@@ -25,6 +25,7 @@ from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.ingest.discovery import list_pdfs, sha256_file
 from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
+from pipelines.settings import Settings
 
 
 def scan(raw_dir: Path, seen: dict[str, list]) -> tuple[dict[str, list], list[tuple[str, str]], list[str]]:
@@ -49,35 +50,42 @@ def scan(raw_dir: Path, seen: dict[str, list]) -> tuple[dict[str, list], list[tu
     return current, requests, new_keys
 
 
-@sensor(
-    target=[document_extraction],
-    minimum_interval_seconds=int(os.environ.get("YUSUAN_SENSOR_INTERVAL", "60")),
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Adds a partition per new PDF under raw/ and requests extraction of new or changed files.",
-)
-def raw_files_sensor(context: SensorEvaluationContext, paths: PipelinePaths) -> SensorResult:
-    seen = json.loads(context.cursor) if context.cursor else {}
-    cursor, requests, new_keys = scan(paths.raw, seen)
-    return SensorResult(
-        run_requests=[RunRequest(partition_key=key, run_key=f"{key}@{digest}") for key, digest in requests],
-        dynamic_partitions_requests=[documents.build_add_request(new_keys)] if new_keys else [],
-        cursor=json.dumps(cursor),
+def build_raw_files_sensor(settings: Settings) -> SensorDefinition:
+    @sensor(
+        target=[document_extraction],
+        minimum_interval_seconds=settings.sensor_interval_seconds,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Adds a partition per new PDF under raw/ and requests extraction of new or changed files.",
     )
-
-
-@run_failure_sensor(
-    default_status=DefaultSensorStatus.RUNNING,
-    description="Logs every failed run; posts it to $YUSUAN_ALERT_WEBHOOK when that is set.",
-)
-def notify_on_run_failure(context: RunFailureSensorContext) -> None:
-    message = (
-        f"yusuan: run {context.dagster_run.run_id} of {context.dagster_run.job_name} failed: "
-        f"{context.failure_event.message}"
-    )
-    context.log.error(message)
-    webhook = os.environ.get("YUSUAN_ALERT_WEBHOOK")
-    if webhook:
-        request = urllib.request.Request(
-            webhook, data=json.dumps({"text": message}).encode(), headers={"Content-Type": "application/json"}
+    def raw_files_sensor(context: SensorEvaluationContext, paths: PipelinePaths) -> SensorResult:
+        seen = json.loads(context.cursor) if context.cursor else {}
+        cursor, requests, new_keys = scan(paths.raw, seen)
+        return SensorResult(
+            run_requests=[RunRequest(partition_key=key, run_key=f"{key}@{digest}") for key, digest in requests],
+            dynamic_partitions_requests=[documents.build_add_request(new_keys)] if new_keys else [],
+            cursor=json.dumps(cursor),
         )
-        urllib.request.urlopen(request, timeout=10)
+
+    return raw_files_sensor
+
+
+def build_failure_sensor(settings: Settings) -> SensorDefinition:
+    @run_failure_sensor(
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Logs every failed run; posts it to $YUSUAN_ALERT_WEBHOOK when that is set.",
+    )
+    def notify_on_run_failure(context: RunFailureSensorContext) -> None:
+        message = (
+            f"yusuan: run {context.dagster_run.run_id} of {context.dagster_run.job_name} failed: "
+            f"{context.failure_event.message}"
+        )
+        context.log.error(message)
+        if settings.alert_webhook:
+            request = urllib.request.Request(
+                settings.alert_webhook,
+                data=json.dumps({"text": message}).encode(),
+                headers={"Content-Type": "application/json"},
+            )
+            urllib.request.urlopen(request, timeout=10)
+
+    return notify_on_run_failure

@@ -12,8 +12,9 @@ from dagster import DagsterInstance, build_schedule_context, build_sensor_contex
 
 from pipelines.orchestration.definitions import defs
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.orchestration.schedules import nightly_schedule
-from pipelines.orchestration.sensors import raw_files_sensor
+from pipelines.orchestration.schedules import build_nightly_schedule
+from pipelines.orchestration.sensors import build_raw_files_sensor
+from pipelines.settings import Settings
 from tests.conftest import sample
 
 
@@ -30,7 +31,7 @@ def paths(tmp_path) -> PipelinePaths:
 
 def tick(paths: PipelinePaths, instance: DagsterInstance, cursor: str | None):
     context = build_sensor_context(cursor=cursor, instance=instance, resources={"paths": paths})
-    return raw_files_sensor(context)
+    return build_raw_files_sensor(Settings.from_env({}))(context)
 
 
 def test_sensor_requests_new_and_changed_files_only(paths):
@@ -71,6 +72,7 @@ def test_sensor_does_not_follow_symlinks_out_of_raw(paths, tmp_path):
 
 
 def test_nightly_schedule_tick():
+    nightly_schedule = build_nightly_schedule(Settings.from_env({}))  # the defaults
     assert nightly_schedule.execution_timezone == "Asia/Shanghai"
     assert nightly_schedule.cron_schedule == "0 2 * * *"
     context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 29, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")))

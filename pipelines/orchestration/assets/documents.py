@@ -7,7 +7,7 @@ from pipelines.ingest.discovery import SourceFile, discover
 from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.progress import document_progress
-from pipelines.settings import extraction_workers
+from pipelines.settings import Settings
 
 
 @asset(group_name="ingest", description="Every distinct PDF under raw/ (by sha256), found recursively.")
@@ -34,7 +34,8 @@ def extracted_documents(
         document_progress(status.file_path, "extracted" if status.ok else f"extraction failed: {status.reason}")
 
     sources = [SourceFile(**s) for s in source_files]
-    statuses = [s.to_dict() for s in extract_sources(sources, paths.extracted, extraction_workers(), progress)]
+    workers = Settings.from_env().extract_workers  # this step's process reads its own environment
+    statuses = [s.to_dict() for s in extract_sources(sources, paths.extracted, workers, progress)]
     fresh = sum(1 for s in statuses if not s["reused"])
     return Output(
         statuses,

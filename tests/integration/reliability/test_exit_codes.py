@@ -36,6 +36,8 @@ def test_a_missing_raw_folder(tmp_path):
     ("YUSUAN_EXECUTOR", "spark", "yusuan: YUSUAN_EXECUTOR='spark': expected one of in_process, celery"),
     ("YUSUAN_EXTRACT_WORKERS", "0",
      "yusuan: YUSUAN_EXTRACT_WORKERS='0' must be a whole number of processes, 1 or more"),
+    ("YUSUAN_TIMEZONE", "Mars/Olympus", "yusuan: YUSUAN_TIMEZONE='Mars/Olympus' is not an IANA time zone "
+                                        "(e.g. 'Asia/Shanghai')"),
 ])
 def test_an_unusable_setting(tmp_path, name, value, message):
     raw = tmp_path / "raw"
