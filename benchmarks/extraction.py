@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import machine, table  # noqa: E402
-from pipelines.ingest.discovery import discover  # noqa: E402
 from pipelines.extraction.document import extract  # noqa: E402
-from pipelines.ingest.processing import extract_sources  # noqa: E402
+from pipelines.ingest.discovery import discover  # noqa: E402
 from pipelines.ingest.handoff import read_document_meta, read_output  # noqa: E402
+from pipelines.ingest.processing import extract_sources  # noqa: E402
 
 BASELINE_SAMPLE = "jiangsu_npc_office_2019_budget_tables.pdf"
 

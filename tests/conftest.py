@@ -65,8 +65,8 @@ def sample_warehouse(tmp_path_factory):
     """The whole pipeline run once over every sample in raw/; returns its PipelinePaths.
 
     Tests read ``paths.published`` (the read-only copy analysts open)."""
-    from pipelines.orchestration.resources import PipelinePaths
     from pipelines.ingest.runner import run_pipeline
+    from pipelines.orchestration.resources import PipelinePaths
 
     root = tmp_path_factory.mktemp("sample_warehouse")
     paths = PipelinePaths(

@@ -18,7 +18,7 @@ import os
 import shutil
 import tempfile
 from dataclasses import asdict
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pyarrow as pa
@@ -133,7 +133,7 @@ def _outputs(file_path: Path, raw: RawDocument, parsed: ParsedDocument) -> dict[
         "file_name": Path(file_path).name,
         **asdict(parsed.metadata),
         "parser_version": PARSER_VERSION,
-        "extracted_at": datetime.now(timezone.utc).replace(tzinfo=None).isoformat(),
+        "extracted_at": datetime.now(UTC).replace(tzinfo=None).isoformat(),
         "problems": [asdict(p) for p in parsed.problems],
     }
     return {

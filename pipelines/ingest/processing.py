@@ -16,9 +16,9 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from pipelines.ingest.discovery import SourceFile
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
 from pipelines.extraction.limits import DocumentLimits, LimitExceeded, time_limit
+from pipelines.ingest.discovery import SourceFile
 from pipelines.ingest.handoff import (
     StoragePath,
     document_dir,

@@ -10,6 +10,7 @@ project, which keeps a nightly run over an unchanged raw/ cheap.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines import settings

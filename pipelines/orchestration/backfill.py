@@ -19,9 +19,9 @@ from pathlib import Path
 from dagster import DagsterInstance
 
 from pipelines.ingest.discovery import list_pdfs
+from pipelines.ingest.runner import run_pipeline
 from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.ingest.runner import run_pipeline
 from pipelines.settings import Settings
 
 _DAGSTER = str(Path(sys.executable).with_name("dagster"))

@@ -21,8 +21,8 @@ from dagster import (
     sensor,
 )
 
-from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.ingest.discovery import list_pdfs, sha256_file
+from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.settings import Settings

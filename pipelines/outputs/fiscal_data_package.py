@@ -27,7 +27,7 @@ import hashlib
 import json
 import os
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -312,7 +312,7 @@ def write_fiscal_data_package(warehouse: Path, out_dir: Path) -> Path:
         "budget-lines": _write_csv(out_dir / "budget-lines.csv", LINE_COLUMNS, lines),
     }
     names = [c.name for c in DOCUMENT_COLUMNS]
-    package = descriptor([dict(zip(names, row)) for row in documents], files, datetime.now(timezone.utc))
+    package = descriptor([dict(zip(names, row)) for row in documents], files, datetime.now(UTC))
     target = out_dir / "datapackage.json"
     staging = target.with_name(f".{target.name}.tmp")
     staging.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")

@@ -14,10 +14,14 @@ import pytest
 from tests.support.references import (
     REFERENCE_FUNCTIONS,
     REFERENCE_METRICS,
-    SAMPLE_METADATA as METADATA,
     SHANGHAI,
-    jiangsu_reference_rows as reference_rows,
     wan,
+)
+from tests.support.references import (
+    SAMPLE_METADATA as METADATA,
+)
+from tests.support.references import (
+    jiangsu_reference_rows as reference_rows,
 )
 
 

@@ -17,7 +17,6 @@ from dbt.cli import main as dbt_main
 
 from pipelines.ingest.load import RAW_DDL
 
-
 REPO_ROOT = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO_ROOT / "dbt"
 

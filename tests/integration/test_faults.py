@@ -9,10 +9,11 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
-from pipelines.orchestration.resources import PipelinePaths
+
 from pipelines.ingest.runner import run_pipeline
-from tests.support import faults
+from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
+from tests.support import faults
 from tests.support.renderers.futian import render_futian_2022
 
 WAN = Decimal(10000)

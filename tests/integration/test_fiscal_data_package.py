@@ -19,8 +19,8 @@ from frictionless import Package, validate
 
 from pipelines.cli import main
 from pipelines.outputs.fiscal_data_package import write_fiscal_data_package
-from tests.support.references import JIANGSU, REFERENCE_METRICS, SHANGHAI
 from tests.integration.test_yoy_reference import REFERENCE, wan
+from tests.support.references import JIANGSU, REFERENCE_METRICS, SHANGHAI
 
 PLANNING_FINAL = "shanghai_putuo_planning_resources_2024_final_accounts.pdf"
 

@@ -11,10 +11,10 @@ import pytest
 from upath import UPath
 
 from pipelines.ingest.discovery import discover
-from pipelines.ingest.processing import extract_source
-from pipelines.orchestration.resources import PipelinePaths
-from pipelines.ingest.runner import run_pipeline
 from pipelines.ingest.handoff import COMPLETE_MARKER, document_dir, extraction_root, is_extracted, read_output
+from pipelines.ingest.processing import extract_source
+from pipelines.ingest.runner import run_pipeline
+from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
 
 SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_street_2024_budget.pdf"]

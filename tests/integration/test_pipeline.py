@@ -7,8 +7,9 @@ from decimal import Decimal
 
 import duckdb
 import pytest
-from pipelines.orchestration.resources import PipelinePaths
+
 from pipelines.ingest.runner import run_pipeline
+from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
 
 SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_street_2024_budget.pdf"]

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.test_yoy_reference import REFERENCE, canonical, percent, wan
 from tests.support.references import JIANGSU, SHANGHAI
 from tests.support.references import SAMPLE_METADATA as METADATA
-from tests.integration.test_yoy_reference import REFERENCE, canonical, percent, wan
 
 QUERIES_SQL = Path(__file__).resolve().parents[2] / "docs" / "queries.sql"
 EXPECTED_QUERIES = {

@@ -29,8 +29,8 @@ from pipelines.cli import main
 from pipelines.outputs.report import REPORT_NAME, build_report
 from pipelines.outputs.report.data import Quarantined, ReportData
 from pipelines.outputs.report.render import render_report
-from tests.support.references import JIANGSU, SHANGHAI
 from tests.integration.test_yoy_reference import REFERENCE, percent, wan
+from tests.support.references import JIANGSU, SHANGHAI
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHARTS = ["total-expenditure", "yoy-ranking", "function-classes", "basic-project", "three-public", "data-quality"]

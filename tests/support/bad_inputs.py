@@ -15,8 +15,8 @@ from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 from reportlab.platypus import SimpleDocTemplate
 
-from tests.support import faults
 from tests.conftest import sample
+from tests.support import faults
 from tests.support.renderers import futian
 from tests.support.renderers.futian import load_tables, render_futian_2022
 

@@ -7,7 +7,14 @@ own identities, and the document is loaded all the same (see docs in README).
 from collections import Counter
 
 import duckdb
-from dagster import AssetCheckExecutionContext, AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
 
 from pipelines.orchestration.resources import PipelinePaths
 

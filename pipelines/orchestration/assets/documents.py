@@ -2,11 +2,11 @@
 
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
-from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.ingest.discovery import SourceFile, discover
 from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source
-from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.progress import document_progress
+from pipelines.orchestration.assets.partitioned import document_extraction
+from pipelines.orchestration.resources import PipelinePaths
 from pipelines.settings import Settings
 
 

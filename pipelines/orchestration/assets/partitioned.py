@@ -9,8 +9,8 @@ it reuses their output instead of extracting again.
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.ingest.discovery import SourceFile, sha256_file
-from pipelines.orchestration.partitions import documents
 from pipelines.ingest.processing import extract_source, validate_source
+from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
 
 

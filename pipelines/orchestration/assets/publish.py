@@ -2,9 +2,9 @@
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
+from pipelines.ingest.load import export_marts, publish, unpublished_marker
 from pipelines.orchestration.assets.dbt import dbt_models
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.ingest.load import export_marts, publish, unpublished_marker
 
 
 @asset(

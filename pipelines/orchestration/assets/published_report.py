@@ -3,8 +3,8 @@
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.orchestration.assets.publish import published_warehouse
-from pipelines.outputs.report import REPORT_NAME, build_report
 from pipelines.orchestration.resources import PipelinePaths
+from pipelines.outputs.report import REPORT_NAME, build_report
 
 
 # Reads the published copy read-only, so it needs no place in the "duckdb" pool.

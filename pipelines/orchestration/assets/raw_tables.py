@@ -5,8 +5,6 @@ from collections.abc import Iterator
 from dagster import AssetExecutionContext, AssetKey, AssetSpec, MaterializeResult, multi_asset
 
 from pipelines.extraction.document import PARSER_VERSION
-from pipelines.ingest.progress import document_progress
-from pipelines.orchestration.resources import PipelinePaths
 from pipelines.ingest.load import (
     connect,
     load_document,
@@ -15,7 +13,8 @@ from pipelines.ingest.load import (
     record_quarantine,
     unpublished_marker,
 )
-
+from pipelines.ingest.progress import document_progress
+from pipelines.orchestration.resources import PipelinePaths
 
 RAW_TABLES = {
     "document": "one row per loaded document: department, year, kind, scope, unit (as printed)",

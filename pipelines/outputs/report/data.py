@@ -13,6 +13,7 @@ from decimal import Decimal
 
 import duckdb
 
+
 @dataclass(frozen=True)
 class Source:
     """A place in a PDF: the file as loaded, and the page (None when unknown)."""

@@ -9,8 +9,8 @@ import duckdb
 import pytest
 
 from pipelines.ingest.discovery import sha256_file
-from tests.support import bad_inputs as inputs
 from tests.integration.reliability.conftest import BAD, EXTRA_TABLE, LOADED_IN_RUN_1, NAMED, QUOTED, TWICE
+from tests.support import bad_inputs as inputs
 
 
 def query(scenario, sql: str, params=None) -> list[tuple]:

@@ -8,7 +8,6 @@ import time
 
 import pytest
 
-from pipelines.ingest.discovery import SourceFile, sha256_file
 from pipelines.extraction.limits import (
     DEFAULT_MAX_PAGES,
     DEFAULT_MAX_SECONDS,
@@ -19,6 +18,7 @@ from pipelines.extraction.limits import (
     TimeLimitExceeded,
     time_limit,
 )
+from pipelines.ingest.discovery import SourceFile, sha256_file
 from pipelines.ingest.processing import extract_source
 from tests.support import bad_inputs as inputs
 

@@ -10,8 +10,8 @@ import time
 from pathlib import Path
 
 from pipelines.ingest.discovery import discover
-from pipelines.ingest.processing import extract_sources
 from pipelines.ingest.handoff import is_extracted
+from pipelines.ingest.processing import extract_sources
 from tests.conftest import RAW
 
 
