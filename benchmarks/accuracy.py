@@ -65,26 +65,46 @@ def _score_figures(expected: ExpectedDocument | None, got: dict) -> tuple[Counte
 
 def measure(job: Job) -> dict:
     started = time.perf_counter()
-    report = {"file": job.path.name, "pages": 0, "statements": 0, "unknown": 0, "lines": 0, "headlines": 0,
-              "pass": 0, "warn": 0, "fail": 0, "metadata": "-", "notes": []}
+    report = {
+        "file": job.path.name,
+        "pages": 0,
+        "statements": 0,
+        "unknown": 0,
+        "lines": 0,
+        "headlines": 0,
+        "pass": 0,
+        "warn": 0,
+        "fail": 0,
+        "metadata": "-",
+        "notes": [],
+    }
     try:
         raw = _raw_document(job)
         parsed = parse_document(raw)
     except Exception as exc:  # a scorecard reports every document, whatever happens to one
         score, notes = _score_figures(job.expected, {})
-        report.update(score, metadata="ERROR", notes=[f"{type(exc).__name__}: {exc}", *notes],
-                      seconds=time.perf_counter() - started)
+        report.update(
+            score,
+            metadata="ERROR",
+            notes=[f"{type(exc).__name__}: {exc}", *notes],
+            seconds=time.perf_counter() - started,
+        )
         return report
     meta = parsed.metadata
     if job.expected:
         wanted = job.expected
-        right = (wanted.department_matches(meta.department_name), meta.fiscal_year == wanted.fiscal_year,
-                 meta.document_kind == wanted.kind, meta.scope == wanted.scope)
+        right = (
+            wanted.department_matches(meta.department_name),
+            meta.fiscal_year == wanted.fiscal_year,
+            meta.document_kind == wanted.kind,
+            meta.scope == wanted.scope,
+        )
         report["metadata"] = "ok" if all(right) else "WRONG"
         if not all(right):
             report["notes"].append(
                 f"metadata {meta.department_name} {meta.fiscal_year} {meta.document_kind} {meta.scope}, expected "
-                f"{wanted.department} {wanted.fiscal_year} {wanted.kind} {wanted.scope}")
+                f"{wanted.department} {wanted.fiscal_year} {wanted.kind} {wanted.scope}"
+            )
     checks = run_checks(parsed.lines, parsed.headlines)
     status = Counter(c.status for c in checks)
     score, notes = _score_figures(job.expected, {h.metric: h.value_yuan for h in parsed.headlines})
@@ -113,11 +133,24 @@ def jobs(paths: list[str], cache: Path | None) -> list[Job]:
 
     rendered = render_futian_2022(Path(tempfile.mkdtemp()) / "futian_2022_rendered.pdf")
     return [Job(d.path, d, cache) for d in sorted(known.values(), key=lambda d: str(d.path))] + [
-        Job(rendered, None, cache)]
+        Job(rendered, None, cache)
+    ]
 
 
-COLUMNS = ["pages", "statements", "unknown", "lines", "headlines", "pass", "warn", "fail",
-           "exact", "absent", "wrong", "seconds"]
+COLUMNS = [
+    "pages",
+    "statements",
+    "unknown",
+    "lines",
+    "headlines",
+    "pass",
+    "warn",
+    "fail",
+    "exact",
+    "absent",
+    "wrong",
+    "seconds",
+]
 
 
 def main() -> None:

@@ -74,11 +74,25 @@ def main() -> None:
     baseline = pages / seconds
     rows.append(["camelot lattice, default settings (1 document)", pages, f"{seconds:.1f}", f"{baseline:.1f}", "1.0x"])
     pages, seconds = one_process(pdfs)
-    rows.append(["yusuan extract, one process", pages, f"{seconds:.1f}", f"{pages / seconds:.1f}",
-                 f"{pages / seconds / baseline:.1f}x"])
+    rows.append(
+        [
+            "yusuan extract, one process",
+            pages,
+            f"{seconds:.1f}",
+            f"{pages / seconds:.1f}",
+            f"{pages / seconds / baseline:.1f}x",
+        ]
+    )
     pages, seconds, checks = end_to_end(raw, args.workers)
-    rows.append([f"yusuan nightly extraction, {args.workers} processes, outputs written", pages, f"{seconds:.1f}",
-                 f"{pages / seconds:.1f}", f"{pages / seconds / baseline:.1f}x"])
+    rows.append(
+        [
+            f"yusuan nightly extraction, {args.workers} processes, outputs written",
+            pages,
+            f"{seconds:.1f}",
+            f"{pages / seconds:.1f}",
+            f"{pages / seconds / baseline:.1f}x",
+        ]
+    )
     print(table(["extraction", "pages", "seconds", "pages/s", "vs camelot"], rows))
     print(f"\nidentities over all samples: {checks['pass']} pass, {checks['warn']} warn, {checks['fail']} fail")
 

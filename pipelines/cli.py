@@ -74,8 +74,12 @@ def _settings() -> Settings | None:
 
 def _waiting(warehouse: Path):
     def say(holder: str) -> None:
-        print(f"yusuan: another run (pid {holder}) is using {warehouse}; waiting for it to finish",
-              file=sys.stderr, flush=True)
+        print(
+            f"yusuan: another run (pid {holder}) is using {warehouse}; waiting for it to finish",
+            file=sys.stderr,
+            flush=True,
+        )
+
     return say
 
 
@@ -92,8 +96,10 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
         outcome = run_pipeline(paths)
     seconds = time.perf_counter() - started
     if not outcome.success:
-        print(f"yusuan run failed in step(s) {', '.join(outcome.failed_steps)} after {seconds:.1f}s; "
-              f"see {run_log}", file=sys.stderr)
+        print(
+            f"yusuan run failed in step(s) {', '.join(outcome.failed_steps)} after {seconds:.1f}s; see {run_log}",
+            file=sys.stderr,
+        )
         return EXIT_FAILED
 
     summary = outcome.load
@@ -128,11 +134,17 @@ def _backfill(args: argparse.Namespace) -> int:
     run_log = settings.warehouse.parent / "logs" / "last_backfill.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
     warehouse = settings.warehouse
-    with run_lock(warehouse, on_wait=_waiting(warehouse)), DagsterInstance.get() as instance, \
-            open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
+    with (
+        run_lock(warehouse, on_wait=_waiting(warehouse)),
+        DagsterInstance.get() as instance,
+        open(run_log, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
         outcome = backfill(instance, settings, workers=args.workers)
-    print(f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
-          f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s")
+    print(
+        f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
+        f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s"
+    )
     for key in outcome.failed_partitions:
         print(f"  failed: {key}")
     return EXIT_OK if outcome.nightly_success and not outcome.failed_partitions else EXIT_FAILED
@@ -141,9 +153,20 @@ def _backfill(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> NoReturn:
     """A celery worker for extraction steps (YUSUAN_EXECUTOR=celery); runs until stopped."""
     celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", "pipelines.orchestration.celery_app", "worker", "-Q", "dagster",
-               "--prefetch-multiplier=1", f"--concurrency={args.concurrency}",
-               "-n", f"{args.name}@%h", "--loglevel", args.loglevel]
+    command = [
+        str(celery),
+        "-A",
+        "pipelines.orchestration.celery_app",
+        "worker",
+        "-Q",
+        "dagster",
+        "--prefetch-multiplier=1",
+        f"--concurrency={args.concurrency}",
+        "-n",
+        f"{args.name}@%h",
+        "--loglevel",
+        args.loglevel,
+    ]
     os.execv(command[0], command)
 
 
@@ -169,13 +192,17 @@ def _extract(args: argparse.Namespace) -> int:
     meta = parsed.metadata
     print(f"{path.name}  sha256 {raw.sha256}")
     print(f"  department  {meta.department_name}")
-    print(f"  fiscal year {meta.fiscal_year}   kind {meta.document_kind}   scope {meta.scope}   "
-          f"unit {meta.printed_unit}   pages {meta.pages}")
+    print(
+        f"  fiscal year {meta.fiscal_year}   kind {meta.document_kind}   scope {meta.scope}   "
+        f"unit {meta.printed_unit}   pages {meta.pages}"
+    )
     print("  statements:")
     for s in parsed.statements:
         pages = f"{min(s.pages)}-{max(s.pages)}" if len(s.pages) > 1 else str(s.pages[0])
-        print(f"    {s.statement:58s} p{pages:7s} rows {s.rows:4d}  lines {s.lines:4d}"
-              f"{'  (empty)' if s.empty else ''}  {s.title or ''}")
+        print(
+            f"    {s.statement:58s} p{pages:7s} rows {s.rows:4d}  lines {s.lines:4d}"
+            f"{'  (empty)' if s.empty else ''}  {s.title or ''}"
+        )
     print("  headline (yuan):")
     for h in parsed.headlines:
         print(f"    {h.metric:30s} {h.value_yuan:>20,}   p{h.line.source_page} {h.line.item_name}")
@@ -213,15 +240,18 @@ def _status(args: argparse.Namespace) -> int:
         ).fetchall()
     print(f"{path}: {len(loaded)} loaded, {len(quarantined)} quarantined")
     for file_name, department, year, kind, scope, passed, warned, failed in loaded:
-        print(f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
-              f"checks: {passed} passed, {warned} warned, {failed} failed")
+        print(
+            f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
+            f"checks: {passed} passed, {warned} warned, {failed} failed"
+        )
     for file_path, stage, reason, first_seen, last_seen in quarantined:
         print(f"  quarantined  {Path(file_path).name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
     return EXIT_OK
 
 
-def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str,
-                          write: Callable[[Path, Path], Path]) -> int:
+def _write_from_warehouse(
+    args: argparse.Namespace, what: str, default_name: str, write: Callable[[Path, Path], Path]
+) -> int:
     """A reader command: ``write(warehouse, out)`` from --warehouse, else the published
     copy, to --out, else ``default_name`` beside the warehouse read."""
     settings = _settings()

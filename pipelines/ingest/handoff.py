@@ -32,39 +32,71 @@ AMOUNT_TYPE = pa.decimal128(18, 2)
 
 LINE_SCHEMA = pa.schema(
     [
-        ("document_id", pa.string()), ("statement", pa.string()), ("section", pa.string()),
-        ("item_code", pa.string()), ("item_name", pa.string()), ("measure", pa.string()),
-        ("amount_yuan", AMOUNT_TYPE), ("printed_amount", pa.string()), ("printed_unit", pa.string()),
-        ("source_page", pa.int32()), ("source_table", pa.int32()), ("source_row", pa.int32()),
-        ("source_col", pa.int32()), ("budget_unit", pa.string()), ("period", pa.string()),
+        ("document_id", pa.string()),
+        ("statement", pa.string()),
+        ("section", pa.string()),
+        ("item_code", pa.string()),
+        ("item_name", pa.string()),
+        ("measure", pa.string()),
+        ("amount_yuan", AMOUNT_TYPE),
+        ("printed_amount", pa.string()),
+        ("printed_unit", pa.string()),
+        ("source_page", pa.int32()),
+        ("source_table", pa.int32()),
+        ("source_row", pa.int32()),
+        ("source_col", pa.int32()),
+        ("budget_unit", pa.string()),
+        ("period", pa.string()),
     ]
 )
 HEADLINE_SCHEMA = pa.schema(
     [
-        ("document_id", pa.string()), ("metric", pa.string()), ("value_yuan", AMOUNT_TYPE),
-        ("statement", pa.string()), ("source_page", pa.int32()), ("source_table", pa.int32()),
-        ("source_row", pa.int32()), ("source_col", pa.int32()),
+        ("document_id", pa.string()),
+        ("metric", pa.string()),
+        ("value_yuan", AMOUNT_TYPE),
+        ("statement", pa.string()),
+        ("source_page", pa.int32()),
+        ("source_table", pa.int32()),
+        ("source_row", pa.int32()),
+        ("source_col", pa.int32()),
     ]
 )
 CELL_SCHEMA = pa.schema(
     [
-        ("document_id", pa.string()), ("page", pa.int32()), ("table_index", pa.int32()),
-        ("row_index", pa.int32()), ("col_index", pa.int32()), ("text", pa.string()),
+        ("document_id", pa.string()),
+        ("page", pa.int32()),
+        ("table_index", pa.int32()),
+        ("row_index", pa.int32()),
+        ("col_index", pa.int32()),
+        ("text", pa.string()),
     ]
 )
 CHECK_SCHEMA = pa.schema(
     [
-        ("document_id", pa.string()), ("check_name", pa.string()), ("statement", pa.string()),
-        ("subject", pa.string()), ("expected_yuan", AMOUNT_TYPE), ("actual_yuan", AMOUNT_TYPE),
-        ("difference_yuan", AMOUNT_TYPE), ("tolerance_yuan", AMOUNT_TYPE), ("status", pa.string()),
-        ("source_page", pa.int32()), ("source_row", pa.int32()),
+        ("document_id", pa.string()),
+        ("check_name", pa.string()),
+        ("statement", pa.string()),
+        ("subject", pa.string()),
+        ("expected_yuan", AMOUNT_TYPE),
+        ("actual_yuan", AMOUNT_TYPE),
+        ("difference_yuan", AMOUNT_TYPE),
+        ("tolerance_yuan", AMOUNT_TYPE),
+        ("status", pa.string()),
+        ("source_page", pa.int32()),
+        ("source_row", pa.int32()),
     ]
 )
 STATEMENT_SCHEMA = pa.schema(
     [
-        ("document_id", pa.string()), ("statement", pa.string()), ("printed_title", pa.string()),
-        ("printed_unit", pa.string()), ("first_page", pa.int32()), ("last_page", pa.int32()),
-        ("first_table", pa.int32()), ("body_rows", pa.int32()), ("line_count", pa.int32()),
+        ("document_id", pa.string()),
+        ("statement", pa.string()),
+        ("printed_title", pa.string()),
+        ("printed_unit", pa.string()),
+        ("first_page", pa.int32()),
+        ("last_page", pa.int32()),
+        ("first_table", pa.int32()),
+        ("body_rows", pa.int32()),
+        ("line_count", pa.int32()),
         ("is_empty", pa.bool_()),
     ]
 )
@@ -145,9 +177,13 @@ def _outputs(file_path: Path, raw: RawDocument, parsed: ParsedDocument) -> dict[
         "headlines.parquet": _parquet(
             [
                 {
-                    "document_id": doc_id, "metric": h.metric, "value_yuan": h.value_yuan,
-                    "statement": h.line.statement, "source_page": h.line.source_page,
-                    "source_table": h.line.source_table, "source_row": h.line.source_row,
+                    "document_id": doc_id,
+                    "metric": h.metric,
+                    "value_yuan": h.value_yuan,
+                    "statement": h.line.statement,
+                    "source_page": h.line.source_page,
+                    "source_table": h.line.source_table,
+                    "source_row": h.line.source_row,
                     "source_col": h.line.source_col,
                 }
                 for h in parsed.headlines
@@ -156,26 +192,53 @@ def _outputs(file_path: Path, raw: RawDocument, parsed: ParsedDocument) -> dict[
         ),
         "cells.parquet": _parquet(
             [
-                {"document_id": doc_id, "page": t.page, "table_index": t.index,
-                 "row_index": r, "col_index": c, "text": text}
-                for t in raw.tables for r, row in enumerate(t.texts) for c, text in enumerate(row)
+                {
+                    "document_id": doc_id,
+                    "page": t.page,
+                    "table_index": t.index,
+                    "row_index": r,
+                    "col_index": c,
+                    "text": text,
+                }
+                for t in raw.tables
+                for r, row in enumerate(t.texts)
+                for c, text in enumerate(row)
             ],
             CELL_SCHEMA,
         ),
         "checks.parquet": _parquet(
             [
-                {"document_id": doc_id, "check_name": r.check, "statement": r.statement, "subject": r.subject,
-                 "expected_yuan": r.expected, "actual_yuan": r.actual, "difference_yuan": r.difference,
-                 "tolerance_yuan": r.tolerance, "status": r.status, "source_page": r.page, "source_row": r.row}
+                {
+                    "document_id": doc_id,
+                    "check_name": r.check,
+                    "statement": r.statement,
+                    "subject": r.subject,
+                    "expected_yuan": r.expected,
+                    "actual_yuan": r.actual,
+                    "difference_yuan": r.difference,
+                    "tolerance_yuan": r.tolerance,
+                    "status": r.status,
+                    "source_page": r.page,
+                    "source_row": r.row,
+                }
                 for r in [*run_checks(parsed.lines, parsed.headlines), *parsed.withheld]
             ],
             CHECK_SCHEMA,
         ),
         "statements.parquet": _parquet(
             [
-                {"document_id": doc_id, "statement": s.statement, "printed_title": s.title,
-                 "printed_unit": s.printed_unit, "first_page": min(s.pages), "last_page": max(s.pages),
-                 "first_table": s.first_table, "body_rows": s.rows, "line_count": s.lines, "is_empty": s.empty}
+                {
+                    "document_id": doc_id,
+                    "statement": s.statement,
+                    "printed_title": s.title,
+                    "printed_unit": s.printed_unit,
+                    "first_page": min(s.pages),
+                    "last_page": max(s.pages),
+                    "first_table": s.first_table,
+                    "body_rows": s.rows,
+                    "line_count": s.lines,
+                    "is_empty": s.empty,
+                }
                 for s in parsed.statements
             ],
             STATEMENT_SCHEMA,

@@ -82,9 +82,7 @@ def loaded_document_ids(con: duckdb.DuckDBPyConnection, parser_version: str) -> 
     return {row[0] for row in rows.fetchall()}
 
 
-def load_document(
-    con: duckdb.DuckDBPyConnection, extract_dir: StoragePath, document_id: str, file_path: str
-) -> int:
+def load_document(con: duckdb.DuckDBPyConnection, extract_dir: StoragePath, document_id: str, file_path: str) -> int:
     """Replace one document's rows in a single transaction; returns the budget lines loaded."""
     meta = read_document_meta(extract_dir, document_id)
     # Read before the transaction, through fsspec when the folder is in object storage.
@@ -96,9 +94,18 @@ def load_document(
         con.execute(
             "INSERT INTO raw.document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             [
-                document_id, file_path, Path(file_path).name, meta["department_name"], meta["fiscal_year"],
-                meta["document_kind"], meta["scope"], meta["printed_unit"], meta["pages"],
-                meta["parser_version"], datetime.fromisoformat(meta["extracted_at"]), now(),
+                document_id,
+                file_path,
+                Path(file_path).name,
+                meta["department_name"],
+                meta["fiscal_year"],
+                meta["document_kind"],
+                meta["scope"],
+                meta["printed_unit"],
+                meta["pages"],
+                meta["parser_version"],
+                datetime.fromisoformat(meta["extracted_at"]),
+                now(),
             ],
         )
         for table, rows in outputs.items():
@@ -176,9 +183,12 @@ def export_marts(published_path: Path, export_dir: Path) -> Path:
     staging = version.with_name(f".{version.name}.tmp")
     staging.mkdir()
     with duckdb.connect(str(published_path), read_only=True) as con:
-        marts = [row[0] for row in con.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-        ).fetchall()]
+        marts = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
         for mart in marts:
             target = staging / f"{mart}.parquet"
             # The mart name comes from the catalog, quoted as an identifier; the path is a parameter.

@@ -56,8 +56,15 @@ def stored_status(source: SourceFile, extract_dir: StoragePath) -> DocumentStatu
     failure = read_failure(extract_dir, source.document_id)
     limits = DocumentLimits.from_env().to_dict()
     if failure and failure.get("limits", limits) == limits:
-        return DocumentStatus(source.document_id, source.path, False, "extract",
-                              reason=failure["reason"], details=failure["details"], reused=True)
+        return DocumentStatus(
+            source.document_id,
+            source.path,
+            False,
+            "extract",
+            reason=failure["reason"],
+            details=failure["details"],
+            reused=True,
+        )
     return None
 
 
@@ -77,8 +84,12 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
         write_extraction(extract_dir, Path(source.path), raw, parsed)
     except Exception as exc:  # one bad file must never stop the others
         status = DocumentStatus(
-            source.document_id, source.path, False, "extract",
-            reason=f"{type(exc).__name__}: {exc}", details=traceback.format_exc(limit=3),
+            source.document_id,
+            source.path,
+            False,
+            "extract",
+            reason=f"{type(exc).__name__}: {exc}",
+            details=traceback.format_exc(limit=3),
         )
         failure = {"reason": status.reason, "details": status.details}
         if isinstance(exc, LimitExceeded):
@@ -104,8 +115,12 @@ def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> Documen
     errors = verdict["errors"]
     if errors:
         return DocumentStatus(
-            status.document_id, status.file_path, False, "validate",
-            reason=f"{len(errors)} schema check(s) failed: {errors[0]}", details="\n".join(errors),
+            status.document_id,
+            status.file_path,
+            False,
+            "validate",
+            reason=f"{len(errors)} schema check(s) failed: {errors[0]}",
+            details="\n".join(errors),
             reused=status.reused,
         )
     return DocumentStatus(status.document_id, status.file_path, True, "validate", reused=status.reused)
@@ -143,7 +158,7 @@ def extract_sources(
     # (Not max_tasks_per_child: Python 3.11's pool can hang replacing a retired worker.)
     batch = workers * _TASKS_PER_WORKER
     for start in range(0, len(pending), batch):
-        chunk = pending[start:start + batch]
+        chunk = pending[start : start + batch]
         try:
             with _pool(min(workers, len(chunk))) as pool:
                 futures = {pool.submit(extract_source, sources[i], extract_dir): i for i in chunk}

@@ -35,8 +35,17 @@ class BackfillOutcome:
 
 
 def _extract_partition(key: str) -> bool:
-    command = [_DAGSTER, "job", "execute", "-m", "pipelines.orchestration.definitions", "-j", "extract_documents",
-               "--tags", json.dumps({"dagster/partition": key})]
+    command = [
+        _DAGSTER,
+        "job",
+        "execute",
+        "-m",
+        "pipelines.orchestration.definitions",
+        "-j",
+        "extract_documents",
+        "--tags",
+        json.dumps({"dagster/partition": key}),
+    ]
     return subprocess.run(command, capture_output=True).returncode == 0
 
 

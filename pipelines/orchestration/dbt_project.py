@@ -13,6 +13,7 @@ from pipelines import settings
 
 dbt_project = DbtProject(project_dir=settings.DBT_PROJECT_DIR, profiles_dir=settings.DBT_PROJECT_DIR)
 
+
 def ensure_manifest() -> Path:
     """Parse the dbt project when its manifest is missing or older than its sources.
 
@@ -24,9 +25,18 @@ def ensure_manifest() -> Path:
         return manifest
     env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.Settings.from_env().warehouse)}
     subprocess.run(
-        [str(Path(sys.executable).with_name("dbt")), "parse", "--quiet",
-         "--project-dir", str(settings.DBT_PROJECT_DIR), "--profiles-dir", str(settings.DBT_PROJECT_DIR)],
-        check=True, env=env, cwd=settings.DBT_PROJECT_DIR,
+        [
+            str(Path(sys.executable).with_name("dbt")),
+            "parse",
+            "--quiet",
+            "--project-dir",
+            str(settings.DBT_PROJECT_DIR),
+            "--profiles-dir",
+            str(settings.DBT_PROJECT_DIR),
+        ],
+        check=True,
+        env=env,
+        cwd=settings.DBT_PROJECT_DIR,
     )
     return manifest
 

@@ -33,7 +33,9 @@ ALL_ASSETS = [*INGEST_ASSETS, *TRANSFORM_ASSETS]
 def build_definitions(settings: Settings) -> Definitions:
     # The marts analysts read must have been rebuilt within a day and a bit.
     freshness_checks = build_last_update_freshness_checks(
-        assets=[AssetKey(["marts", name]) for name in ("fct_budget_line", "document_headline", "department_year_totals")],
+        assets=[
+            AssetKey(["marts", name]) for name in ("fct_budget_line", "document_headline", "department_year_totals")
+        ],
         lower_bound_delta=timedelta(hours=settings.freshness_hours),
     )
     return Definitions(

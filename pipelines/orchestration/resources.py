@@ -1,6 +1,5 @@
 """Dagster resources, configured from the settings."""
 
-
 from pathlib import Path
 
 from dagster import ConfigurableResource
@@ -41,4 +40,3 @@ class PipelinePaths(ConfigurableResource):
     @property
     def published(self) -> Path:
         return Path(self.published_path)
-

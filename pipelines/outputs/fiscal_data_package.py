@@ -77,31 +77,63 @@ DOCUMENT_COLUMNS = [
     Column("department", "string", f"{_ADMIN}:level1:label", "Canonical department name."),
     Column("department_as_printed", "string", None, "Department (or unit) name as printed in the document."),
     Column("fiscal_year", "integer", "date:fiscal-year", "Fiscal year (the calendar year).", required=True),
-    Column("document_kind", "string", None, "budget (部门预算) or final_accounts (部门决算).",
-           required=True, enum=("budget", "final_accounts")),
-    Column("scope", "string", f"{_ADMIN}:scope", "department (部门) or unit (单位) document.",
-           enum=("department", "unit")),
-    Column("printed_unit", "string", "provenance:printed-unit", "Main unit the document prints amounts in.",
-           enum=("万元", "元")),
+    Column(
+        "document_kind",
+        "string",
+        None,
+        "budget (部门预算) or final_accounts (部门决算).",
+        required=True,
+        enum=("budget", "final_accounts"),
+    ),
+    Column(
+        "scope", "string", f"{_ADMIN}:scope", "department (部门) or unit (单位) document.", enum=("department", "unit")
+    ),
+    Column(
+        "printed_unit",
+        "string",
+        "provenance:printed-unit",
+        "Main unit the document prints amounts in.",
+        enum=("万元", "元"),
+    ),
     Column("pages", "integer", None, "Pages of the PDF."),
 ]
 
 LINE_COLUMNS = [
-    Column("budget_line_id", "string", "budget-line-id",
-           "document_id:page:table:row:column of the printed cell.", required=True),
+    Column(
+        "budget_line_id",
+        "string",
+        "budget-line-id",
+        "document_id:page:table:row:column of the printed cell.",
+        required=True,
+    ),
     Column("fiscal_year", "integer", "date:fiscal-year", "Fiscal year.", required=True),
-    Column("direction", "string", "direction", "expenditure or revenue (income tables and income sections).",
-           required=True, enum=("expenditure", "revenue")),
-    Column("phase", "string", "phase:id",
-           "approved (a budget, or the 预算数 column of final accounts) or executed (final accounts).",
-           required=True, enum=("approved", "executed")),
+    Column(
+        "direction",
+        "string",
+        "direction",
+        "expenditure or revenue (income tables and income sections).",
+        required=True,
+        enum=("expenditure", "revenue"),
+    ),
+    Column(
+        "phase",
+        "string",
+        "phase:id",
+        "approved (a budget, or the 预算数 column of final accounts) or executed (final accounts).",
+        required=True,
+        enum=("approved", "executed"),
+    ),
     Column("phase_label", "string", "phase:label", "预算 or 决算."),
     Column("amount", "number", "value", "Amount in yuan, exact to the fen.", required=True),
     Column("currency", "string", "value-currency:code", "Always CNY.", required=True, enum=("CNY",)),
     Column("department_id", "string", f"{_ADMIN}:level1:code", "Stable department id.", required=True),
     Column("department", "string", f"{_ADMIN}:level1:label", "Canonical department name."),
-    Column("budget_unit", "string", f"{_ADMIN}:level2:code",
-           "The budget unit (单位) of a row of a by-unit table; empty for department-level rows."),
+    Column(
+        "budget_unit",
+        "string",
+        f"{_ADMIN}:level2:code",
+        "The budget unit (单位) of a row of a by-unit table; empty for department-level rows.",
+    ),
     Column("scope", "string", f"{_ADMIN}:scope", "department or unit document.", enum=("department", "unit")),
     Column("function_class_code", "string", f"{_FUNCTION}:level1:code", "Function 类 (3 digits)."),
     Column("function_class_name", "string", f"{_FUNCTION}:level1:label", "Current name of the 类."),
@@ -116,13 +148,22 @@ LINE_COLUMNS = [
     Column("statement", "string", "value-kind:code", "The table the amount is printed in.", required=True),
     Column("statement_title", "string", "value-kind:label", "The table's usual title."),
     Column("section", "string", "value-kind:section", "Part of the table (income, expenditure, main …)."),
-    Column("measure", "string", "value-kind:measure",
-           "The column: total, basic, project, amount …; ':决算数' marks the actual of final accounts.",
-           required=True),
-    Column("period", "string", "value-kind:period",
-           "The period the amount refers to: budget_year (the fiscal year), previous_year, change, "
-           "carried_over (上年结转, already inside the 合计 beside it) or other_year.",
-           required=True, enum=PERIODS),
+    Column(
+        "measure",
+        "string",
+        "value-kind:measure",
+        "The column: total, basic, project, amount …; ':决算数' marks the actual of final accounts.",
+        required=True,
+    ),
+    Column(
+        "period",
+        "string",
+        "value-kind:period",
+        "The period the amount refers to: budget_year (the fiscal year), previous_year, change, "
+        "carried_over (上年结转, already inside the 合计 beside it) or other_year.",
+        required=True,
+        enum=PERIODS,
+    ),
     Column("item_name", "string", "budget-line:label", "Row name as printed."),
     Column("document_id", "string", "provenance:document-id", "The document (documents.csv).", required=True),
     Column("source_page", "integer", "provenance:page", "PDF page of the cell.", required=True),
@@ -130,8 +171,7 @@ LINE_COLUMNS = [
     Column("source_row", "integer", "provenance:row", "Row index in the table.", required=True),
     Column("source_col", "integer", "provenance:column", "Column index in the table.", required=True),
     Column("printed_amount", "string", "provenance:printed-amount", "The cell's text as printed."),
-    Column("printed_unit", "string", "provenance:printed-unit", "万元 or 元, the unit printed.",
-           enum=("万元", "元")),
+    Column("printed_unit", "string", "provenance:printed-unit", "万元 or 元, the unit printed.", enum=("万元", "元")),
 ]
 
 _DOCUMENTS_SQL = """
@@ -284,13 +324,21 @@ def descriptor(documents: list[dict], files: dict[str, dict], created: datetime)
         "columnTypes": [BUDGET_TAXONOMY, CUSTOM_COLUMN_TYPES],
         "sources": [{"title": document["file_name"]} for document in documents],
         "resources": [
-            _resource("documents", "Current documents", DOCUMENT_COLUMNS, files["documents"],
-                      {"primaryKey": ["document_id"]}),
-            _resource("budget-lines", "Every printed amount", LINE_COLUMNS, files["budget-lines"], {
-                "primaryKey": ["budget_line_id"],
-                "foreignKeys": [{"fields": ["document_id"],
-                                 "reference": {"resource": "documents", "fields": ["document_id"]}}],
-            }),
+            _resource(
+                "documents", "Current documents", DOCUMENT_COLUMNS, files["documents"], {"primaryKey": ["document_id"]}
+            ),
+            _resource(
+                "budget-lines",
+                "Every printed amount",
+                LINE_COLUMNS,
+                files["budget-lines"],
+                {
+                    "primaryKey": ["budget_line_id"],
+                    "foreignKeys": [
+                        {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}
+                    ],
+                },
+            ),
         ],
     }
     if years:  # China's fiscal year is the calendar year

@@ -18,7 +18,10 @@ def test_parallel_backfill_matches_yusuan_run(tmp_path):
 
     backfill = subprocess.run(
         [YUSUAN, "backfill", "--raw", str(raw), "--warehouse", str(tmp_path / "a" / "yusuan.duckdb"), "--workers", "2"],
-        env=env, capture_output=True, text=True, timeout=1200,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     log = backfill.stdout + backfill.stderr
     assert backfill.returncode == 0, log
@@ -27,7 +30,9 @@ def test_parallel_backfill_matches_yusuan_run(tmp_path):
 
     single = subprocess.run(
         [YUSUAN, "run", "--raw", str(raw), "--warehouse", str(tmp_path / "b" / "yusuan.duckdb")],
-        capture_output=True, text=True, timeout=1200,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert single.returncode == 0, single.stdout + single.stderr
 

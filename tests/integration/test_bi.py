@@ -50,7 +50,9 @@ def engine(sample_warehouse, native_rows):
 
 def test_the_marts_are_visible(engine):
     inspector = inspect(engine)
-    assert {"dim_document", "fct_budget_line", "department_year_totals"} <= set(inspector.get_table_names(schema="marts"))
+    assert {"dim_document", "fct_budget_line", "department_year_totals"} <= set(
+        inspector.get_table_names(schema="marts")
+    )
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED_QUERIES))

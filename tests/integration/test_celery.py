@@ -67,21 +67,28 @@ def test_celery_backfill_with_two_workers_matches_in_process_run(tmp_path):
     try:
         redis = subprocess.Popen(
             [REDIS, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-            stdout=subprocess.DEVNULL, start_new_session=True,
+            stdout=subprocess.DEVNULL,
+            start_new_session=True,
         )
         processes.append(redis)
         wait_for(lambda: socket.socket().connect_ex(("127.0.0.1", port)) == 0, 20, "redis")
 
         logs = {name: tmp_path / f"{name}.log" for name in ("worker1", "worker2")}
         for name, log in logs.items():
-            processes.append(subprocess.Popen(
-                [YUSUAN, "worker", "--name", name], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                start_new_session=True,
-            ))
+            processes.append(
+                subprocess.Popen(
+                    [YUSUAN, "worker", "--name", name],
+                    env=env,
+                    stdout=log.open("w"),
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
         wait_for(lambda: all(" ready." in log.read_text() for log in logs.values()), 120, "two celery workers")
 
-        backfill = subprocess.run([YUSUAN, "backfill", "--workers", "2"], env=env,
-                                  capture_output=True, text=True, timeout=1200)
+        backfill = subprocess.run(
+            [YUSUAN, "backfill", "--workers", "2"], env=env, capture_output=True, text=True, timeout=1200
+        )
         assert backfill.returncode == 0, backfill.stdout + backfill.stderr
         assert f"backfill: {len(DOCUMENTS)} documents, 0 failed" in backfill.stdout
         worker_logs = {name: log.read_text() for name, log in logs.items()}
@@ -96,7 +103,9 @@ def test_celery_backfill_with_two_workers_matches_in_process_run(tmp_path):
 
     in_process = subprocess.run(
         [YUSUAN, "run", "--raw", str(raw), "--warehouse", str(tmp_path / "in_process" / "yusuan.duckdb")],
-        capture_output=True, text=True, timeout=1200,
+        capture_output=True,
+        text=True,
+        timeout=1200,
     )
     assert in_process.returncode == 0, in_process.stdout + in_process.stderr
 

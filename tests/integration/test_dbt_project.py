@@ -71,15 +71,13 @@ def _insert_document(con, doc_id, dept, year, unit, loaded_at, printed, mult, ki
             "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 2, ?)",
             [doc_id, f"{measure}_expenditure", amount, col],
         )
-        con.execute(
-            "INSERT INTO raw.extracted_cell VALUES (?, 5, 0, 2, ?, ?)", [doc_id, col, text]
-        )
+        con.execute("INSERT INTO raw.extracted_cell VALUES (?, 5, 0, 2, ?, ?)", [doc_id, col, text])
     # one function-class line (类 205 教育支出 / 201 一般公共服务支出) + its headline
     code, name = ("205", "教育支出") if dept == EDU else ("201", "一般公共服务支出")
     amount = _to_yuan(printed[0], mult)
     con.execute(
         "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, amount_yuan, "
-            "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
+        "printed_amount, printed_unit, source_page, source_table, source_row, source_col) VALUES "
         "(?, 'expenditure_summary', 'expenditure_by_function', ?, ?, 'total', ?, ?, ?, 5, 0, 3, 1)",
         [doc_id, code, name, amount, printed[0], unit],
     )
@@ -124,10 +122,14 @@ def _run_dbt(args: list[str], tmp: Path):
     return runner.invoke(
         [
             *args,
-            "--project-dir", str(DBT_DIR),
-            "--profiles-dir", str(DBT_DIR),
-            "--target-path", str(tmp / "target"),
-            "--log-path", str(tmp / "logs"),
+            "--project-dir",
+            str(DBT_DIR),
+            "--profiles-dir",
+            str(DBT_DIR),
+            "--target-path",
+            str(tmp / "target"),
+            "--log-path",
+            str(tmp / "logs"),
         ]
     )
 
@@ -310,9 +312,14 @@ def test_department_year_coverage(built_warehouse):
     assert len(rows) == 3 * 4 * 2
     present = {(d, y, k): doc for d, y, k, p, doc in rows if p}
     assert present == {
-        (EDU, 2023, "budget"): "a2023", (EDU, 2024, "budget"): "a2024", (EDU, 2024, "final_accounts"): "a2024final",
-        (FIN, 2021, "budget"): "b2021", (FIN, 2023, "budget"): "b2023", (FIN, 2024, "budget"): "b2024",
-        (RELICS, 2023, "budget"): "c2023", (RELICS, 2024, "budget"): "c2024",
+        (EDU, 2023, "budget"): "a2023",
+        (EDU, 2024, "budget"): "a2024",
+        (EDU, 2024, "final_accounts"): "a2024final",
+        (FIN, 2021, "budget"): "b2021",
+        (FIN, 2023, "budget"): "b2023",
+        (FIN, 2024, "budget"): "b2024",
+        (RELICS, 2023, "budget"): "c2023",
+        (RELICS, 2024, "budget"): "c2024",
     }
 
 

@@ -39,7 +39,10 @@ def extracted_rows(parsed, statement: str) -> list[tuple]:
     "sample,golden",
     [
         ("jiangsu_npc_office_2017_budget.pdf", "jiangsu_npc_office_2017_general_budget_by_function.csv"),
-        ("shanghai_putuo_wanli_street_2024_budget.pdf", "shanghai_putuo_wanli_street_2024_general_budget_by_function.csv"),
+        (
+            "shanghai_putuo_wanli_street_2024_budget.pdf",
+            "shanghai_putuo_wanli_street_2024_general_budget_by_function.csv",
+        ),
     ],
 )
 def test_general_budget_by_function_every_row(corpus, sample, golden):

@@ -69,8 +69,14 @@ def test_every_readable_document_loads(warehouse):
 def test_wrong_amount(warehouse):
     # 行政运行 printed 997.67 instead of 897.67: 20103 no longer equals the sum of its 项.
     rows = broken(warehouse, "wrong_amount.pdf")
-    assert ("wrong_amount.pdf", "classification_hierarchy", "general_budget_expenditure_by_function",
-            "20103 (total)", Decimal("100.00") * WAN, "fail") in {(r[0], r[1], r[2], r[3], r[6], r[7]) for r in rows}
+    assert (
+        "wrong_amount.pdf",
+        "classification_hierarchy",
+        "general_budget_expenditure_by_function",
+        "20103 (total)",
+        Decimal("100.00") * WAN,
+        "fail",
+    ) in {(r[0], r[1], r[2], r[3], r[6], r[7]) for r in rows}
 
 
 def test_missing_row(warehouse):
@@ -103,9 +109,7 @@ def test_missing_column(warehouse):
 
 
 def test_asset_checks_report_the_breaks_as_warnings(warehouse):
-    evaluations = {
-        e.asset_check_key.name: e for e in warehouse.result.get_asset_check_evaluations()
-    }
+    evaluations = {e.asset_check_key.name: e for e in warehouse.result.get_asset_check_evaluations()}
     identities = evaluations["accounting_identities"]
     assert not identities.passed and identities.severity.value == "WARN"
     assert identities.metadata["fail"].value > 0

@@ -128,15 +128,23 @@ def test_direction_and_phase(lines, con):
     assert by_statement["expenditure_summary"] == {"expenditure"}
     assert by_statement["income_expenditure_summary"] == {"revenue", "expenditure"}
     # the planning bureau's final accounts: the 三公 table prints 预算数 2.85 and 决算数 0.39 (万元, p17)
-    (document_id,) = con.execute("SELECT document_id FROM marts.dim_document WHERE file_name = ?",
-                                 [PLANNING_FINAL]).fetchone()
+    (document_id,) = con.execute(
+        "SELECT document_id FROM marts.dim_document WHERE file_name = ?", [PLANNING_FINAL]
+    ).fetchone()
     final = [row for row in lines.values() if row["document_id"] == document_id]
-    reception = {row["measure"]: row for row in final if row["statement"] == "three_public"
-                 and row["measure"].startswith("official_reception")}
+    reception = {
+        row["measure"]: row
+        for row in final
+        if row["statement"] == "three_public" and row["measure"].startswith("official_reception")
+    }
     assert (reception["official_reception"]["phase"], reception["official_reception"]["amount"]) == (
-        "approved", wan("2.85"))
+        "approved",
+        wan("2.85"),
+    )
     assert (reception["official_reception:决算数"]["phase"], reception["official_reception:决算数"]["amount"]) == (
-        "executed", wan("0.39"))
+        "executed",
+        wan("0.39"),
+    )
     assert {row["phase"] for row in final if row["statement"] != "three_public"} == {"executed"}
     assert {row["phase_label"] for row in final if row["phase"] == "executed"} == {"决算"}
 

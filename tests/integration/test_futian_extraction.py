@@ -10,7 +10,12 @@ WAN = Decimal(10000)
 def test_metadata(futian):
     meta = futian[1].metadata
     assert (meta.department_name, meta.fiscal_year, meta.document_kind, meta.scope, meta.printed_unit) == (
-        "深圳市福田区政务服务数据管理局", 2022, "budget", "department", "万元")
+        "深圳市福田区政务服务数据管理局",
+        2022,
+        "budget",
+        "department",
+        "万元",
+    )
 
 
 def test_every_standard_table_is_recognised(futian):
@@ -67,18 +72,20 @@ def test_name_only_function_rows_get_codes(futian):
 
 
 def test_unit_rows_sit_under_the_department(futian):
-    units = {
-        l.budget_unit
-        for l in futian[1].lines
-        if l.statement == "income_summary" and l.measure == "total"
+    units = {l.budget_unit for l in futian[1].lines if l.statement == "income_summary" and l.measure == "total"}
+    assert units == {
+        None,
+        "深圳市福田区政务服务数据管理局(本级)",
+        "深圳市福田区政务服务中心",
+        "深圳市福田区数据管理中心",
     }
-    assert units == {None, "深圳市福田区政务服务数据管理局(本级)", "深圳市福田区政务服务中心", "深圳市福田区数据管理中心"}
 
 
 def test_wrapped_numbers_are_joined(futian):
     """表2 prints 12,510.0 / 0 in a narrow cell: the line is 12,510.00."""
     amounts = {
-        l.amount for l in futian[1].lines
+        l.amount
+        for l in futian[1].lines
         if l.statement == "income_summary" and l.budget_unit is None and l.measure == "general_budget"
     }
     assert amounts == {Decimal("12510.00")}

@@ -3,6 +3,7 @@
 The figures are read off the seed text (tests/data/seeds/futian_2022_budget.txt) and
 transcribed in tests/data/futian_2022/*.json; see that folder's README.
 """
+
 from __future__ import annotations
 
 import collections
@@ -56,8 +57,9 @@ def _fragments(tables):
 
 def _expected_body(t, a, b):
     wraps = {(w["row"], w["col"]): w["lines"] for w in t["wraps"]}
-    return [["\n".join(wraps.get((r, c), [t["body_rows"][r][c]])).strip() for c in range(t["ncols"])]
-            for r in range(a, b)]
+    return [
+        ["\n".join(wraps.get((r, c), [t["body_rows"][r][c]])).strip() for c in range(t["ncols"])] for r in range(a, b)
+    ]
 
 
 def _expected_header(t):
@@ -100,8 +102,11 @@ def _d(s: str) -> Decimal:
 
 def test_transcription_adds_up_where_the_page_does(tables):
     t1 = _find(tables, 1)
-    classes = [r[3] for r, lv in zip(t1["body_rows"], t1["levels"])
-               if lv[2] == 0 and r[2][:2] in ("一、", "二、", "三、", "四、")]
+    classes = [
+        r[3]
+        for r, lv in zip(t1["body_rows"], t1["levels"])
+        if lv[2] == 0 and r[2][:2] in ("一、", "二、", "三、", "四、")
+    ]
     assert len(classes) == 4 and sum(_d(v) for v in classes) == Decimal("12510.00")
     t11 = _find(tables, 11)
     a, b = t11["task_rows"]
@@ -179,9 +184,25 @@ def test_specific_figures(extracted):
     assert _row(t3, "深圳市福田区数据管理中心")[:4] == ["深圳市福田区数据管理中心", "5,318.00", "881.85", "4,436.15"]
     # 表7 prints 5,318.01 / 881.86 for the same unit: kept as printed
     t7_p3 = by_page[20]
-    assert _row(t7_p3, "深圳市福田区数据管理中心") == ["深圳市福田区数据管理中心", "", "", "5,318.01", "881.86", "4,436.15"]
+    assert _row(t7_p3, "深圳市福田区数据管理中心") == [
+        "深圳市福田区数据管理中心",
+        "",
+        "",
+        "5,318.01",
+        "881.86",
+        "4,436.15",
+    ]
     t8 = by_page[22]
-    assert _row(t8, "深圳市福田区政务服务中心") == ["深圳市福田区政务服务中心", "2021 年", "5.67", "0", "2", "3.67", "0", "3.67"]
+    assert _row(t8, "深圳市福田区政务服务中心") == [
+        "深圳市福田区政务服务中心",
+        "2021 年",
+        "5.67",
+        "0",
+        "2",
+        "3.67",
+        "0",
+        "3.67",
+    ]
     t11_total = next(df for df in by_page.values() if any("金额合计" in c for c in _cells(df)[0]))
     assert [c for c in _row(t11_total, "金额合计") if c] == ["金额合计", "12,509.00", "12,509.00", "0.00"]
 

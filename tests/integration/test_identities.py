@@ -27,11 +27,18 @@ EXPECTED_BREAKS: dict[str, dict[tuple, str]] = {
         },
     },
     "futian_2022.pdf": {
-        ("unit_general_budget", "general_budget_expenditure_by_function", "深圳市福田区数据管理中心", Decimal("100.00")):
-            "表7 prints 5,318.01 for 数据管理中心 where 表2 and 表3 print 5,318.00",
-        ("summary_vs_performance_targets", "performance_targets", "本年支出合计 = performance_targets 合计",
-         Decimal("-10000.00")):
-            "表11 prints 金额合计 12,509.00 where 表1 prints 本年支出合计 12,510.00",
+        (
+            "unit_general_budget",
+            "general_budget_expenditure_by_function",
+            "深圳市福田区数据管理中心",
+            Decimal("100.00"),
+        ): "表7 prints 5,318.01 for 数据管理中心 where 表2 and 表3 print 5,318.00",
+        (
+            "summary_vs_performance_targets",
+            "performance_targets",
+            "本年支出合计 = performance_targets 合计",
+            Decimal("-10000.00"),
+        ): "表11 prints 金额合计 12,509.00 where 表1 prints 本年支出合计 12,510.00",
     },
 }
 MIN_CHECKS = 25  # every document has at least this many identities to satisfy
@@ -39,9 +46,7 @@ MIN_CHECKS = 25  # every document has at least this many identities to satisfy
 
 def breaks(parsed) -> tuple[int, set[tuple]]:
     results = run_checks(parsed.lines, parsed.headlines)
-    return len(results), {
-        (r.check, r.statement, r.subject, r.difference) for r in results if r.status != PASS
-    }
+    return len(results), {(r.check, r.statement, r.subject, r.difference) for r in results if r.status != PASS}
 
 
 @pytest.mark.parametrize("name", sorted(p.name for p in RAW.rglob("*.pdf")))

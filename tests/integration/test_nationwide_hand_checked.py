@@ -66,9 +66,11 @@ def test_published_headline_is_exact_or_absent(nationwide, figure):
 def test_function_headlines_are_function_classes(nationwide, name):
     """Function classes (类) of the 支出功能分类 are 2xx; 3xx/5xx are economic classes."""
     parsed = nationwide[name]
-    codes = [] if isinstance(parsed, str) else [
-        h.metric.split(":")[1] for h in parsed.headlines if h.metric.startswith("function:")
-    ]
+    codes = (
+        []
+        if isinstance(parsed, str)
+        else [h.metric.split(":")[1] for h in parsed.headlines if h.metric.startswith("function:")]
+    )
     assert [c for c in codes if not c.startswith("2")] == []
 
 

@@ -51,8 +51,11 @@ def test_first_run_loads_both_documents(pipeline):
 
 def test_dim_document_reads_the_pages(pipeline):
     paths, _ = pipeline
-    rows = query(paths, "SELECT department_name, fiscal_year, document_kind, scope, printed_unit "
-                        "FROM marts.dim_document ORDER BY fiscal_year")
+    rows = query(
+        paths,
+        "SELECT department_name, fiscal_year, document_kind, scope, printed_unit "
+        "FROM marts.dim_document ORDER BY fiscal_year",
+    )
     assert rows == [
         ("江苏省人大常委会办公厅", 2019, "budget", "department", "万元"),
         ("上海市普陀区人民政府万里街道办事处", 2024, "budget", "department", "元"),
@@ -78,8 +81,13 @@ def test_headlines_in_the_marts(pipeline):
 
 def test_every_amount_is_decimal_and_traceable(pipeline):
     paths, _ = pipeline
-    types = dict(query(paths, "SELECT column_name, data_type FROM information_schema.columns "
-                              "WHERE table_schema = 'marts' AND table_name = 'fct_budget_line'"))
+    types = dict(
+        query(
+            paths,
+            "SELECT column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'marts' AND table_name = 'fct_budget_line'",
+        )
+    )
     assert types["amount_yuan"] == "DECIMAL(18,2)"
     # The headline of Putuo's 一般公共服务支出 points at the page and cell it was printed in.
     (row,) = query(

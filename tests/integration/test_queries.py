@@ -70,6 +70,7 @@ def results(con) -> dict[str, list[dict]]:
 
 # ---------------------------------------------------------------- the file itself
 
+
 def test_one_query_per_question():
     assert set(QUERIES) == EXPECTED_QUERIES
     text = QUERIES_SQL.read_text(encoding="utf-8")
@@ -94,6 +95,7 @@ def test_query_runs_and_returns_rows(results, name):
 
 
 # ---------------------------------------------------------------- (a) total budget change
+
 
 def test_total_budget_change_jiangsu(results):
     rows = results["total_budget_change"]
@@ -153,6 +155,7 @@ def test_total_budget_change_shanghai(results):
 
 # ---------------------------------------------------------------- (b) basic vs project
 
+
 def test_basic_vs_project_jiangsu(results):
     rows = results["basic_vs_project"]
     for department in JIANGSU_DEPARTMENTS:
@@ -160,8 +163,11 @@ def test_basic_vs_project_jiangsu(results):
             row = one(rows, department=canonical(department), fiscal_year=year, document_kind="budget")
             ref = REFERENCE[(department, year)]
             total, basic, project = (wan(ref[c]) for c in ("支出合计", "基本支出", "项目支出"))
-            assert (row["total_expenditure_yuan"], row["basic_expenditure_yuan"], row["project_expenditure_yuan"]) \
-                == (total, basic, project)
+            assert (row["total_expenditure_yuan"], row["basic_expenditure_yuan"], row["project_expenditure_yuan"]) == (
+                total,
+                basic,
+                project,
+            )
             assert row["basic_share_pct"] == percent(basic, total)
             assert row["project_share_pct"] == percent(project, total)
             if year > 2017:
@@ -197,7 +203,12 @@ def test_basic_vs_project_shanghai_changes(results):
 # ---------------------------------------------------------------- (c) function classes
 
 # reference column → function class (类) code
-REFERENCE_FUNCTIONS = {"一般公共服务支出": "201", "公共安全支出": "204", "社会保障和就业支出": "208", "住房保障支出": "221"}
+REFERENCE_FUNCTIONS = {
+    "一般公共服务支出": "201",
+    "公共安全支出": "204",
+    "社会保障和就业支出": "208",
+    "住房保障支出": "221",
+}
 
 
 def jiangsu_function_years() -> list[tuple[str, int]]:
@@ -237,7 +248,10 @@ def test_function_class_spending_shanghai(results):
     assert row_2024["amount_yuan"] == by_year[2024]["function:201"]  # 2,932,700
     change = by_year[2024]["function:201"] - by_year[2023]["function:201"]
     assert (row_2024["previous_amount_yuan"], row_2024["change_yuan"], row_2024["change_pct"]) == (
-        by_year[2023]["function:201"], change, percent(change, by_year[2023]["function:201"]))
+        by_year[2023]["function:201"],
+        change,
+        percent(change, by_year[2023]["function:201"]),
+    )
     assert change == Decimal("-44100.00")
     assert one(rows, department=WANLI, fiscal_year=2024, code="212")["amount_yuan"] == by_year[2024]["function:212"]
     assert row_2024["name"] == "一般公共服务支出"
@@ -256,6 +270,7 @@ def test_function_class_spending_levels_and_names(results):
 
 # ---------------------------------------------------------------- (d) 三公
 
+
 def test_three_public_by_year_shanghai(results):
     rows = results["three_public_by_year"]
     printed = {year: SHANGHAI[WANLI_FILES[year]]["three_public_total"] for year in WANLI_FILES}
@@ -268,12 +283,17 @@ def test_three_public_by_year_shanghai(results):
         else:
             change = printed[year] - printed[year - 1]
             assert (row["previous_amount_yuan"], row["change_yuan"], row["change_pct"]) == (
-                printed[year - 1], change, percent(change, printed[year - 1]))
+                printed[year - 1],
+                change,
+                percent(change, printed[year - 1]),
+            )
     # 47.91 − 22.91 = 25.00 万元 (+109.12 %); 37.91 − 47.91 = −10.00 万元 (−20.87 %)
-    assert one(rows, department=WANLI, fiscal_year=2024, measure="three_public_subtotal")["change_pct"] \
-        == Decimal("109.12")
-    assert one(rows, department=WANLI, fiscal_year=2025, measure="three_public_subtotal")["change_yuan"] \
-        == wan("-10.00")
+    assert one(rows, department=WANLI, fiscal_year=2024, measure="three_public_subtotal")["change_pct"] == Decimal(
+        "109.12"
+    )
+    assert one(rows, department=WANLI, fiscal_year=2025, measure="three_public_subtotal")["change_yuan"] == wan(
+        "-10.00"
+    )
     office = one(rows, department=GOV_OFFICE, fiscal_year=2025, measure="three_public_subtotal")
     assert office["amount_yuan"] == SHANGHAI[GOV_OFFICE_FILE]["three_public_total"]  # 867.50 万元
 
@@ -284,7 +304,11 @@ def test_three_public_parts_add_up(results):
     keys = {(r["department"], r["fiscal_year"], r["document_kind"]) for r in rows}
     subtotals = 0
     for key in keys:
-        got = {r["measure"]: r["amount_yuan"] for r in rows if (r["department"], r["fiscal_year"], r["document_kind"]) == key}
+        got = {
+            r["measure"]: r["amount_yuan"]
+            for r in rows
+            if (r["department"], r["fiscal_year"], r["document_kind"]) == key
+        }
         if "three_public_subtotal" in got:
             subtotals += 1
             parts = sum(got.get(m, Decimal(0)) for m in ("outbound_travel", "official_reception", "official_vehicles"))
@@ -294,31 +318,48 @@ def test_three_public_parts_add_up(results):
 
 # ---------------------------------------------------------------- (e) budget vs final
 
+
 def test_budget_vs_final_one_sided_final(results):
     rows = results["budget_vs_final"]
     printed = SHANGHAI[PLANNING_FILE]
-    for metric in ("total_income", "total_expenditure", "basic_expenditure", "project_expenditure",
-                   "fiscal_appropriation_income"):
+    for metric in (
+        "total_income",
+        "total_expenditure",
+        "basic_expenditure",
+        "project_expenditure",
+        "fiscal_appropriation_income",
+    ):
         row = one(rows, department=PLANNING, fiscal_year=2024, metric=metric)
         # the corpus has no 2024 budget of this department: the budget side is empty
         assert (row["budget_yuan"], row["final_yuan"], row["difference_yuan"], row["execution_rate_pct"]) == (
-            None, printed[metric], None, None), metric
+            None,
+            printed[metric],
+            None,
+            None,
+        ), metric
 
 
 def test_budget_vs_final_one_sided_budget(results):
     rows = results["budget_vs_final"]
     for department in JIANGSU_DEPARTMENTS:
         for year in JIANGSU_YEARS:
-            for column, metric in (("支出合计", "total_expenditure"), ("基本支出", "basic_expenditure"),
-                                   ("项目支出", "project_expenditure")):
+            for column, metric in (
+                ("支出合计", "total_expenditure"),
+                ("基本支出", "basic_expenditure"),
+                ("项目支出", "project_expenditure"),
+            ):
                 row = one(rows, department=canonical(department), fiscal_year=year, metric=metric)
                 assert (row["budget_yuan"], row["final_yuan"], row["execution_rate_pct"]) == (
-                    wan(REFERENCE[(department, year)][column]), None, None)
+                    wan(REFERENCE[(department, year)][column]),
+                    None,
+                    None,
+                )
     row = one(rows, department=WANLI, fiscal_year=2024, metric="total_expenditure")
     assert (row["budget_yuan"], row["final_yuan"]) == (SHANGHAI[WANLI_FILES[2024]]["total_expenditure"], None)
 
 
 # ---------------------------------------------------------------- (f) provenance
+
 
 def test_figure_provenance_points_at_the_printed_cell(con, results):
     rows = results["figure_provenance"]
@@ -329,7 +370,10 @@ def test_figure_provenance_points_at_the_printed_cell(con, results):
     for department, year in jiangsu_function_years():
         if REFERENCE[(department, year)].get("一般公共服务支出"):  # the procuratorate has no 201
             file_name = JIANGSU[(department, year)]
-            expected[(METADATA[file_name][0], year)] = (file_name, wan(REFERENCE[(department, year)]["一般公共服务支出"]))
+            expected[(METADATA[file_name][0], year)] = (
+                file_name,
+                wan(REFERENCE[(department, year)]["一般公共服务支出"]),
+            )
     assert len(expected) >= 7
     for (printed_name, year), (file_name, value) in expected.items():
         row = one(rows, department_as_printed=printed_name, fiscal_year=year)
@@ -347,5 +391,6 @@ def test_figure_provenance_points_at_the_printed_cell(con, results):
     # Putuo 2024's 一般公共服务支出 is printed on page 22
     assert one(rows, department_as_printed=WANLI, fiscal_year=2024)["source_page"] == 22
     # the party office's 2017 figure is filed under its canonical name
-    assert one(rows, department_as_printed="中国共产党江苏省委员会办公厅", fiscal_year=2017)["department"] \
-        == canonical("江苏省委办公厅")
+    assert one(rows, department_as_printed="中国共产党江苏省委员会办公厅", fiscal_year=2017)["department"] == canonical(
+        "江苏省委办公厅"
+    )

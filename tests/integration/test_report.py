@@ -41,6 +41,7 @@ WIDTH, HEIGHT = 1280, 4200
 
 # ---------------------------------------------------------------- reading the page
 
+
 @dataclass
 class Figure:
     attrs: dict[str, str]
@@ -102,15 +103,33 @@ def pdf_target(report: Path, href: str) -> tuple[Path, int]:
 
 # ---------------------------------------------------------------- the browser
 
+
 def chromium(tmp_path: Path, url: str, *flags: str) -> subprocess.CompletedProcess:
     if CHROMIUM is None:
         pytest.skip("chromium is not installed (CI's .ci/run installs it)")
     return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--enable-logging=stderr", "--v=0",
-         f"--window-size={WIDTH},{HEIGHT}", "--hide-scrollbars", *flags, url],
-        capture_output=True, text=True, timeout=180, check=True,
+        [
+            CHROMIUM,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-quic",
+            "--no-first-run",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--enable-logging=stderr",
+            "--v=0",
+            f"--window-size={WIDTH},{HEIGHT}",
+            "--hide-scrollbars",
+            *flags,
+            url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=True,
     )
 
 
@@ -175,6 +194,7 @@ def test_a_chart_that_does_not_draw_is_caught(report, tmp_path):
 
 # ---------------------------------------------------------------- the page itself
 
+
 def test_the_page_is_self_contained(report):
     html = report.read_text(encoding="utf-8")
     # the only URL is the SVG namespace, which is a name, not something fetched
@@ -202,7 +222,8 @@ def test_every_link_opens_a_page_of_a_loaded_pdf(report, page, con):
 def headline_page(con, file_name: str, metric: str) -> int:
     return con.execute(
         "SELECT h.source_page FROM marts.document_headline h JOIN marts.dim_document d USING (document_id) "
-        "WHERE d.file_name = ? AND h.metric = ?", [file_name, metric],
+        "WHERE d.file_name = ? AND h.metric = ?",
+        [file_name, metric],
     ).fetchone()[0]
 
 
@@ -236,8 +257,9 @@ def test_growth_ranking_is_ordered_by_the_change(report, page):
             now, before = (wan(REFERENCE[(department, y)]["支出合计"]) for y in (year, year - 1))
             expected[JIANGSU[(department, year)]] = percent(now - before, before)
     for year in (2024, 2025):
-        now, before = (SHANGHAI[f"shanghai_putuo_wanli_street_{y}_budget.pdf"]["total_expenditure"]
-                       for y in (year, year - 1))
+        now, before = (
+            SHANGHAI[f"shanghai_putuo_wanli_street_{y}_budget.pdf"]["total_expenditure"] for y in (year, year - 1)
+        )
         expected[f"shanghai_putuo_wanli_street_{year}_budget.pdf"] = percent(now - before, before)
     bars = [(pdf_target(report, href)[0].name, value) for value, href in page.figures["yoy-ranking"].marks]
     assert dict(bars) == expected
@@ -251,7 +273,10 @@ def test_basic_and_project_bars(report, page):
         assert values == [SHANGHAI[file_name]["basic_expenditure"], SHANGHAI[file_name]["project_expenditure"]]
     for (department, year), file_name in JIANGSU.items():
         values = [value for value, _page in found[file_name]]
-        assert values == [wan(REFERENCE[(department, year)]["基本支出"]), wan(REFERENCE[(department, year)]["项目支出"])]
+        assert values == [
+            wan(REFERENCE[(department, year)]["基本支出"]),
+            wan(REFERENCE[(department, year)]["项目支出"]),
+        ]
 
 
 def test_function_class_composition(report, page, con):
@@ -264,7 +289,8 @@ def test_function_class_composition(report, page, con):
             "SELECT sum(amount_yuan) FROM marts.function_class_yoy c JOIN marts.dim_document d "
             "ON d.is_current AND d.department_id = c.department_id AND d.fiscal_year = c.fiscal_year "
             "AND d.document_kind = c.document_kind AND d.scope = c.scope "
-            "WHERE d.file_name = ? AND c.level = '类'", [file_name],
+            "WHERE d.file_name = ? AND c.level = '类'",
+            [file_name],
         ).fetchone()
         assert sum(value for value, _page in segments) == total, file_name
 
@@ -326,4 +352,4 @@ def test_quarantined_files_are_listed(tmp_path):
     assert "../raw/%E5%9D%8F%E7%9A%84%20budget.pdf" in page.links
     assert "<td>validate</td><td>schema</td>" in html and "2025-03-01 09:30" in html
     assert escape(details) not in html and escape(details[:300]) in html  # long details are cut, not dropped
-    assert '<b>1</b>quarantined files' in html
+    assert "<b>1</b>quarantined files" in html

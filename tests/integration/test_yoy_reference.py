@@ -28,8 +28,12 @@ CENT = Decimal("0.01")
 MEASURES = {
     "支出合计": ("total_expenditure_yuan", "previous_total_expenditure_yuan", "change_yuan", "change_pct"),
     "基本支出": ("basic_expenditure_yuan", "previous_basic_expenditure_yuan", "basic_change_yuan", "basic_change_pct"),
-    "项目支出": ("project_expenditure_yuan", "previous_project_expenditure_yuan", "project_change_yuan",
-                 "project_change_pct"),
+    "项目支出": (
+        "project_expenditure_yuan",
+        "previous_project_expenditure_yuan",
+        "project_change_yuan",
+        "project_change_pct",
+    ),
 }
 
 

@@ -64,8 +64,14 @@ def _render(target: Path, tables: list[dict], encrypt=None) -> Path:
     """As render_futian_2022, with reportlab's encryption."""
     futian._register_font()
     doc = SimpleDocTemplate(
-        str(target), pagesize=futian.PAGE_SIZE, leftMargin=futian.MARGIN_X, rightMargin=futian.MARGIN_X,
-        topMargin=futian.MARGIN_Y, bottomMargin=futian.MARGIN_Y, invariant=1, encrypt=encrypt,
+        str(target),
+        pagesize=futian.PAGE_SIZE,
+        leftMargin=futian.MARGIN_X,
+        rightMargin=futian.MARGIN_X,
+        topMargin=futian.MARGIN_Y,
+        bottomMargin=futian.MARGIN_Y,
+        invariant=1,
+        encrypt=encrypt,
     )
     doc.build(futian.build_story(tables))
     return target
@@ -88,8 +94,11 @@ def malformed_page_box(target: Path) -> Path:
     """Every page's /MediaBox holds words instead of numbers (same length, so the xref stays
     valid): pdfium falls back to a default box and reads the text, camelot raises."""
     data = render_futian_2022(target, tables=_one_table(3)).read_bytes()
-    broken, count = re.subn(rb"/MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]",
-                            lambda m: b"/MediaBox [ 0 0 " + b"x" * len(m[1]) + b" " + b"y" * len(m[2]) + b" ]", data)
+    broken, count = re.subn(
+        rb"/MediaBox \[ 0 0 ([\d.]+) ([\d.]+) \]",
+        lambda m: b"/MediaBox [ 0 0 " + b"x" * len(m[1]) + b" " + b"y" * len(m[2]) + b" ]",
+        data,
+    )
     assert count and len(broken) == len(data)
     target.write_bytes(broken)
     return target
@@ -118,12 +127,25 @@ def no_budget_tables(target: Path) -> Path:
 
 def unknown_table() -> dict:
     return {
-        "number": 12, "title": UNKNOWN_TITLE, "unit": "万元", "department": futian.DEPARTMENT, "ncols": 3,
-        "col_widths": [300, 120, 160], "indent_spaces": 0,
-        "header_rows": [[{"col": c, "text": text, "rowspan": 1, "colspan": 1}
-                         for c, text in enumerate(["资产类别", "数量", "原值"])]],
+        "number": 12,
+        "title": UNKNOWN_TITLE,
+        "unit": "万元",
+        "department": futian.DEPARTMENT,
+        "ncols": 3,
+        "col_widths": [300, 120, 160],
+        "indent_spaces": 0,
+        "header_rows": [
+            [
+                {"col": c, "text": text, "rowspan": 1, "colspan": 1}
+                for c, text in enumerate(["资产类别", "数量", "原值"])
+            ]
+        ],
         "body_rows": [["房屋", "2", "1,234.00"], ["车辆", "3", "56.00"], ["合计", "5", "1,290.00"]],
-        "levels": [[0, None, None]] * 3, "wraps": [], "body_spans": [], "page_breaks": [], "note": "",
+        "levels": [[0, None, None]] * 3,
+        "wraps": [],
+        "body_spans": [],
+        "page_breaks": [],
+        "note": "",
     }
 
 
@@ -146,6 +168,7 @@ def garbage_amounts(target: Path) -> Path:
 def quoted_department(target: Path) -> Path:
     """The budget of a department whose name holds both quote characters, printed the same
     way in the page headers and in the rows of its units."""
+
     def quote(value):
         if isinstance(value, str):
             return value.replace("深圳市福田区", QUOTED_DEPARTMENT[: QUOTED_DEPARTMENT.index("政")])

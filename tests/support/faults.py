@@ -30,9 +30,7 @@ def drop_row(number: int, row: int, tables: list[dict] | None = None) -> list[di
     table = _table(tables, number)
     del table["body_rows"][row]
     del table["levels"][row]
-    table["wraps"] = [
-        {**w, "row": w["row"] - (w["row"] > row)} for w in table["wraps"] if w["row"] != row
-    ]
+    table["wraps"] = [{**w, "row": w["row"] - (w["row"] > row)} for w in table["wraps"] if w["row"] != row]
     table["page_breaks"] = [b - (b > row) for b in table["page_breaks"]]
     return tables
 

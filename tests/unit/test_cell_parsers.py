@@ -99,8 +99,14 @@ def test_title_registry(title, statement):
 
 
 def test_find_title_prefers_the_nearest_line_and_joins_wrapped_titles():
-    assert find_title(["收支预算总表", "公开表一", "部门: X 单位:万元"]) == ("收支预算总表", "income_expenditure_summary")
-    assert find_title(["十一、一般公共预算“三公”经费、会议费、培训费支出预", "算表", "部门: X 单位:万元"])[1] == "three_public"
+    assert find_title(["收支预算总表", "公开表一", "部门: X 单位:万元"]) == (
+        "收支预算总表",
+        "income_expenditure_summary",
+    )
+    assert (
+        find_title(["十一、一般公共预算“三公”经费、会议费、培训费支出预", "算表", "部门: X 单位:万元"])[1]
+        == "three_public"
+    )
     assert find_title(["部门: X 单位:万元"]) is None
 
 

@@ -10,8 +10,12 @@ def test_definitions_load():
     keys = {key.to_user_string() for key in graph.get_all_asset_keys()}
     assert {"source_files", "extracted_documents", "validated_documents", "published_warehouse"} <= keys
     assert {f"raw/{t}" for t in ("document", "budget_line", "headline", "extracted_cell", "quarantine")} <= keys
-    assert {"marts/dim_document", "marts/fct_budget_line", "marts/document_headline",
-            "marts/department_year_totals"} <= keys
+    assert {
+        "marts/dim_document",
+        "marts/fct_budget_line",
+        "marts/document_headline",
+        "marts/department_year_totals",
+    } <= keys
     assert defs.get_job_def("nightly") is not None
 
 

@@ -61,12 +61,20 @@ def metadata(pages, context=(), titles=(), units=(), rows=()):
 def test_cover_title_wrapped_over_two_lines():
     meta = metadata(["1\n2018 年度江苏省高级\n人民法院预算公开\n", "目 录\n第一部分 部门概况\n"])
     assert (meta.department_name, meta.fiscal_year, meta.document_kind, meta.scope) == (
-        "江苏省高级人民法院", 2018, "budget", "department")
+        "江苏省高级人民法院",
+        2018,
+        "budget",
+        "department",
+    )
 
 
 def test_cover_title_over_four_lines_of_a_unit_budget():
     meta = metadata(["2026 年度\n泉州市市场监管综合监测\n与技术保障中心\n单位预算\n"])
-    assert (meta.department_name, meta.fiscal_year, meta.scope) == ("泉州市市场监管综合监测与技术保障中心", 2026, "unit")
+    assert (meta.department_name, meta.fiscal_year, meta.scope) == (
+        "泉州市市场监管综合监测与技术保障中心",
+        2026,
+        "unit",
+    )
 
 
 def test_cover_title_with_the_name_before_the_year():
@@ -102,7 +110,11 @@ def test_a_table_only_attachment_names_its_department_in_a_late_table():
         ["", "部门名称\n", "", "北京市重大项目建设指挥部办公室\n"],
     ]
     meta = metadata([first_page, ""], units=["万元"], rows=rows)
-    assert (meta.department_name, meta.fiscal_year, meta.scope) == ("北京市重大项目建设指挥部办公室", 2026, "department")
+    assert (meta.department_name, meta.fiscal_year, meta.scope) == (
+        "北京市重大项目建设指挥部办公室",
+        2026,
+        "department",
+    )
 
 
 def test_a_supervising_department_cell_does_not_name_a_units_document():
@@ -122,7 +134,10 @@ def test_a_header_repeated_on_every_page_does_not_outvote_the_cover_and_the_cont
     header = "上海市规划和自然资源局 2024 年度部门决算表"
     meta = metadata([cover, contents], context=[header] * 10, titles=["收入支出决算总表", "支出决算表"])
     assert (meta.department_name, meta.fiscal_year, meta.document_kind) == (
-        "上海市普陀区规划和自然资源局", 2024, "final_accounts")
+        "上海市普陀区规划和自然资源局",
+        2024,
+        "final_accounts",
+    )
 
 
 def test_labels_above_the_tables_name_the_department_when_the_cover_names_a_region():
@@ -130,7 +145,11 @@ def test_labels_above_the_tables_name_the_department_when_the_cover_names_a_regi
     context = ["2026年预算单位财务收支预算总表", "编制单位:上海市审计局 单位:元"]
     meta = metadata([cover], context=context, titles=["2026年预算单位财务收支预算总表"], units=["元"])
     assert (meta.department_name, meta.fiscal_year, meta.scope, meta.printed_unit) == (
-        "上海市审计局", 2026, "unit", "元")
+        "上海市审计局",
+        2026,
+        "unit",
+        "元",
+    )
 
 
 def test_a_unit_label_and_page_headers_of_a_unit_budget():

@@ -25,8 +25,12 @@ def paths(tmp_path) -> PipelinePaths:
     shutil.copy(sample("jiangsu_npc_office_2019_budget_tables.pdf"), raw / "人大 2019.pdf")
     shutil.copy(sample("jiangsu_party_office_2019_budget_tables.pdf"), raw / "party.PDF")
     (raw / "notes.txt").write_text("not a pdf")
-    return PipelinePaths(raw_dir=str(tmp_path / "raw"), warehouse_path=str(tmp_path / "w.duckdb"),
-                         extract_dir=str(tmp_path / "x"), published_path=str(tmp_path / "p.duckdb"))
+    return PipelinePaths(
+        raw_dir=str(tmp_path / "raw"),
+        warehouse_path=str(tmp_path / "w.duckdb"),
+        extract_dir=str(tmp_path / "x"),
+        published_path=str(tmp_path / "p.duckdb"),
+    )
 
 
 def tick(paths: PipelinePaths, instance: DagsterInstance, cursor: str | None):
@@ -75,7 +79,9 @@ def test_nightly_schedule_tick():
     nightly_schedule = build_nightly_schedule(Settings.from_env({}))  # the defaults
     assert nightly_schedule.execution_timezone == "Asia/Shanghai"
     assert nightly_schedule.cron_schedule == "0 2 * * *"
-    context = build_schedule_context(scheduled_execution_time=datetime(2026, 11, 29, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai")))
+    context = build_schedule_context(
+        scheduled_execution_time=datetime(2026, 11, 29, 2, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+    )
     requests = list(nightly_schedule.evaluate_tick(context).run_requests)
     assert len(requests) == 1 and requests[0].job_name in (None, "nightly")
     assert nightly_schedule.job_name == "nightly"

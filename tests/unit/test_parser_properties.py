@@ -60,7 +60,10 @@ def test_printed_amounts_parse_back_exactly(amount, grouped):
 
 
 @PROPERTIES
-@given(st.decimals(allow_nan=True, allow_infinity=True), st.one_of(st.sampled_from(sorted(UNIT_FACTORS)), st.text(max_size=4)))
+@given(
+    st.decimals(allow_nan=True, allow_infinity=True),
+    st.one_of(st.sampled_from(sorted(UNIT_FACTORS)), st.text(max_size=4)),
+)
 @example(Decimal("9" * 40), "万元")
 @example(Decimal("999999999999.99"), "万元")
 def test_to_yuan_is_exact_or_an_amount_error(amount, unit):
@@ -68,8 +71,11 @@ def test_to_yuan_is_exact_or_an_amount_error(amount, unit):
         yuan = to_yuan(amount, unit)
     except AmountError:
         # Only an unknown unit, NaN / infinity, or an amount of 10^16 yuan or more (15: rounding).
-        assert (unit not in UNIT_FACTORS or not amount.is_finite()
-                or amount.adjusted() + UNIT_FACTORS[unit].adjusted() >= 15)
+        assert (
+            unit not in UNIT_FACTORS
+            or not amount.is_finite()
+            or amount.adjusted() + UNIT_FACTORS[unit].adjusted() >= 15
+        )
         return
     assert abs(yuan) < MAX_YUAN and yuan.as_tuple().exponent == -2
     assert abs(yuan - amount * UNIT_FACTORS[unit]) <= Decimal("0.005")
@@ -136,15 +142,23 @@ def test_classification_keys_and_regions(name):
 
 YEAR_TEXT = st.one_of(
     st.text(max_size=80),
-    st.builds(lambda y, d, k, noise: f"{noise}{d}\n{y}年{k}",
-              st.integers(1900, 2199), st.text(max_size=12), st.sampled_from(["部门预算", "单位决算", "年度部门决算", "预算"]),
-              st.text(max_size=8)),
+    st.builds(
+        lambda y, d, k, noise: f"{noise}{d}\n{y}年{k}",
+        st.integers(1900, 2199),
+        st.text(max_size=12),
+        st.sampled_from(["部门预算", "单位决算", "年度部门决算", "预算"]),
+        st.text(max_size=8),
+    ),
 )
 
 
 @PROPERTIES
-@given(st.lists(YEAR_TEXT, max_size=3), st.lists(st.text(max_size=30), max_size=3),
-       st.lists(st.text(max_size=30), max_size=3), st.lists(st.sampled_from(["万元", "元"]), max_size=3))
+@given(
+    st.lists(YEAR_TEXT, max_size=3),
+    st.lists(st.text(max_size=30), max_size=3),
+    st.lists(st.text(max_size=30), max_size=3),
+    st.lists(st.sampled_from(["万元", "元"]), max_size=3),
+)
 @example(["深圳市福田区政务服务数据管理局\n2022年部门预算"], [], [], [])
 def test_metadata_is_read_or_a_metadata_error(pages, context, titles, units):
     try:

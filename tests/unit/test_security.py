@@ -46,9 +46,13 @@ def test_no_code_evaluates_text(path):
 def _execute_calls_with_fstrings(tree: ast.AST):
     """``con.execute(f"…{x}…")`` and ``con.sql(f"…")``: SQL built from values."""
     for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and node.func.attr in {"execute", "sql", "query"} and node.args
-                and isinstance(node.args[0], ast.JoinedStr)):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and node.func.attr in {"execute", "sql", "query"}
+            and node.args
+            and isinstance(node.args[0], ast.JoinedStr)
+        ):
             yield node
 
 
@@ -61,15 +65,18 @@ def test_sql_takes_values_as_parameters(path):
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for call in _execute_calls_with_fstrings(tree):
         names = {ast.unparse(part.value) for part in call.args[0].values if isinstance(part, ast.FormattedValue)}
-        assert names <= ALLOWED_INTERPOLATIONS, f"{path.name}:{call.lineno} interpolates {names - ALLOWED_INTERPOLATIONS}"
+        assert names <= ALLOWED_INTERPOLATIONS, (
+            f"{path.name}:{call.lineno} interpolates {names - ALLOWED_INTERPOLATIONS}"
+        )
 
 
 def test_export_to_a_path_with_quotes(tmp_path):
-    folder = tmp_path / "it's \"here\"; DROP TABLE marts.t; --"
+    folder = tmp_path / 'it\'s "here"; DROP TABLE marts.t; --'
     folder.mkdir()
     warehouse = folder / "writer.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 'O''Brien' AS name")
     current = export_marts(publish(warehouse, folder / "published.duckdb"), folder / "parquet")
-    assert duckdb.sql(f"SELECT name FROM read_parquet('{str(current / 't.parquet').replace(chr(39), chr(39) * 2)}')"
-                      ).fetchall() == [("O'Brien",)]
+    assert duckdb.sql(
+        f"SELECT name FROM read_parquet('{str(current / 't.parquet').replace(chr(39), chr(39) * 2)}')"
+    ).fetchall() == [("O'Brien",)]

@@ -56,7 +56,9 @@ def accounting_identities(context: AssetCheckExecutionContext, paths: PipelinePa
             "breaks": MetadataValue.md(
                 "| file | check | statement | subject | page | row | difference (yuan) | status |\n"
                 "|---|---|---|---|---|---|---|---|\n" + table
-            ) if breaks else MetadataValue.text("none"),
+            )
+            if breaks
+            else MetadataValue.text("none"),
         },
     )
 

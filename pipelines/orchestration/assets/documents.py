@@ -39,8 +39,11 @@ def extracted_documents(
     fresh = sum(1 for s in statuses if not s["reused"])
     return Output(
         statuses,
-        metadata={"extracted": fresh, "reused": len(statuses) - fresh,
-                  "failed": sum(1 for s in statuses if not s["ok"])},
+        metadata={
+            "extracted": fresh,
+            "reused": len(statuses) - fresh,
+            "failed": sum(1 for s in statuses if not s["ok"]),
+        },
     )
 
 

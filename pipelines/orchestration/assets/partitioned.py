@@ -5,7 +5,6 @@ The single DuckDB writer (``raw_tables``) later loads what these runs extracted;
 it reuses their output instead of extracting again.
 """
 
-
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.ingest.discovery import SourceFile, sha256_file

@@ -18,6 +18,4 @@ def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) ->
     target = publish(paths.warehouse, paths.published)
     exports = export_marts(target, target.parent / "parquet")
     unpublished_marker(paths.warehouse).unlink(missing_ok=True)  # the published copy is current
-    return MaterializeResult(
-        metadata={"path": str(target), "bytes": target.stat().st_size, "parquet": str(exports)}
-    )
+    return MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size, "parquet": str(exports)})

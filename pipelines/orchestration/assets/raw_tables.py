@@ -33,8 +33,7 @@ RAW_TABLES = {
         AssetSpec(AssetKey(["raw", name]), description=text, deps=["validated_documents"])
         for name, text in RAW_TABLES.items()
     ],
-    description="The single DuckDB writer: one transaction per document; a quarantined document "
-    "never blocks the rest.",
+    description="The single DuckDB writer: one transaction per document; a quarantined document never blocks the rest.",
     pool="duckdb",  # one DuckDB writer at a time, whatever the executor
 )
 def raw_tables(
@@ -73,8 +72,9 @@ def raw_tables(
             summary["rows"] += rows
         # Did anything reach the warehouse that the marts do not show yet?
         newly_held = {s["document_id"] for s in validated_documents if not s["ok"]} - held_back
-        summary["changed"] = (summary["loaded"] + len(newly_held) + len(held_back - quarantined_document_ids(con))
-                              + int(carried_over))
+        summary["changed"] = (
+            summary["loaded"] + len(newly_held) + len(held_back - quarantined_document_ids(con)) + int(carried_over)
+        )
         summary["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
         summary["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
     finally:

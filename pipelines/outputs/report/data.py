@@ -235,34 +235,70 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     documents, departments, lines, first_year, last_year, last_loaded = con.execute(_SUMMARY_SQL).fetchone()
     totals = [
         DepartmentYear(
-            department, year, kind, total, basic, project, change_yuan, change_pct,
-            Source(path, name, total_page), Source(path, name, basic_page), Source(path, name, project_page),
+            department,
+            year,
+            kind,
+            total,
+            basic,
+            project,
+            change_yuan,
+            change_pct,
+            Source(path, name, total_page),
+            Source(path, name, basic_page),
+            Source(path, name, project_page),
         )
-        for (department, year, kind, total, basic, project, change_yuan, change_pct,
-             path, name, total_page, basic_page, project_page) in con.execute(_TOTALS_SQL).fetchall()
+        for (
+            department,
+            year,
+            kind,
+            total,
+            basic,
+            project,
+            change_yuan,
+            change_pct,
+            path,
+            name,
+            total_page,
+            basic_page,
+            project_page,
+        ) in con.execute(_TOTALS_SQL).fetchall()
     ]
     classes = [
         ClassAmount(department, year, kind, code, class_name, amount, Source(path, name, page))
-        for department, year, kind, code, class_name, amount, path, name, page
-        in con.execute(_FUNCTION_CLASSES_SQL).fetchall()
+        for department, year, kind, code, class_name, amount, path, name, page in con.execute(
+            _FUNCTION_CLASSES_SQL
+        ).fetchall()
     ]
     three_public = [
         ThreePublicAmount(department, year, kind, measure, amount, change_pct, Source(path, name, page))
-        for department, year, kind, measure, amount, change_pct, path, name, page
-        in con.execute(_THREE_PUBLIC_SQL).fetchall()
+        for department, year, kind, measure, amount, change_pct, path, name, page in con.execute(
+            _THREE_PUBLIC_SQL
+        ).fetchall()
     ]
     checks = [
         DocumentChecks(department, year, kind, scope, passed, warned, failed, Source(path, name, page))
-        for department, year, kind, scope, passed, warned, failed, path, name, page
-        in con.execute(_CHECKS_SQL).fetchall()
+        for department, year, kind, scope, passed, warned, failed, path, name, page in con.execute(
+            _CHECKS_SQL
+        ).fetchall()
     ]
     problems = [
         CheckProblem(check, statement, subject, expected, actual, difference, status, Source(path, name, page))
-        for check, statement, subject, expected, actual, difference, status, path, name, page
-        in con.execute(_PROBLEMS_SQL).fetchall()
+        for check, statement, subject, expected, actual, difference, status, path, name, page in con.execute(
+            _PROBLEMS_SQL
+        ).fetchall()
     ]
     quarantine = [Quarantined(*row) for row in con.execute(_QUARANTINE_SQL).fetchall()]
     return ReportData(
-        documents, departments, lines, first_year, last_year, last_loaded,
-        totals, classes, three_public, checks, problems, quarantine,
+        documents,
+        departments,
+        lines,
+        first_year,
+        last_year,
+        last_loaded,
+        totals,
+        classes,
+        three_public,
+        checks,
+        problems,
+        quarantine,
     )

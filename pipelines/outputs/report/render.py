@@ -20,7 +20,9 @@ from pipelines.outputs.report.data import ClassAmount, ReportData, Source, Three
 
 KIND_LABELS = {"budget": "预算", "final_accounts": "决算"}
 THREE_PUBLIC_PARTS = {
-    "outbound_travel": "因公出国（境）", "official_reception": "公务接待", "official_vehicles": "公务用车",
+    "outbound_travel": "因公出国（境）",
+    "official_reception": "公务接待",
+    "official_vehicles": "公务用车",
 }
 STATUS_COLORS = {"pass": svg.PALETTE[4], "warn": svg.PALETTE[5], "fail": svg.PALETTE[2]}
 _HUNDRED = Decimal(100)
@@ -145,9 +147,7 @@ def _line_series(points: dict[tuple[str, str], list[svg.Point]], colors: dict[st
     ]
 
 
-def _figure(
-    chart_id: str, title: str, how: str, chart: svg.Chart, sources: Iterable[Source], report_dir: Path
-) -> str:
+def _figure(chart_id: str, title: str, how: str, chart: svg.Chart, sources: Iterable[Source], report_dir: Path) -> str:
     legend = "".join(f'<li><i style="background:{c}"></i>{escape(name)}</li>' for c, name in chart.legend)
     pages: dict[str, tuple[str | None, set[int]]] = {}
     for source in sources:
@@ -163,7 +163,7 @@ def _figure(
         items.append(f"<li>{escape(file_name)}: {', '.join(links) or 'no page recorded'}</li>")
     return (
         f'<figure class="chart" id="{chart_id}" data-chart="{chart_id}" data-marks="{chart.marks}">'
-        f"<h2>{escape(title)}</h2><p class=\"how\">{escape(how)}</p>{chart.svg}"
+        f'<h2>{escape(title)}</h2><p class="how">{escape(how)}</p>{chart.svg}'
         + (f'<ul class="legend">{legend}</ul>' if legend else "")
         + f"<details><summary>Sources ({len(pages)} documents)</summary><ul>{''.join(items)}</ul></details>"
         "</figure>"
@@ -180,10 +180,13 @@ def _totals_figure(data: ReportData, report_dir: Path) -> str:
         series.setdefault((row.department, row.document_kind), []).append(svg.Point(row.fiscal_year, mark))
     chart = svg.line_chart(_line_series(series, _department_colors(data)), "Total expenditure per department and year")
     return _figure(
-        "total-expenditure", "Total expenditure per department (支出合计)",
+        "total-expenditure",
+        "Total expenditure per department (支出合计)",
         "Each point is a document's printed total; lines join consecutive years only. "
         "Hover for the exact figure, click to open the page it was printed on.",
-        chart, (r.total_source for r in data.totals if r.total is not None), report_dir,
+        chart,
+        (r.total_source for r in data.totals if r.total is not None),
+        report_dir,
     )
 
 
@@ -207,10 +210,13 @@ def _change_figure(data: ReportData, report_dir: Path) -> str:
     ]
     chart = svg.bar_chart(bars, "Year-over-year change of total expenditure", "% change", svg.plain)
     return _figure(
-        "yoy-ranking", "Who grew most: year-over-year change of total expenditure",
+        "yoy-ranking",
+        "Who grew most: year-over-year change of total expenditure",
         "Every department-year with the previous year's document, ranked by the change of its total "
         "(exact yuan, rounded to 0.01 %).",
-        chart, (r.total_source for r in changed), report_dir,
+        chart,
+        (r.total_source for r in changed),
+        report_dir,
     )
 
 
@@ -225,22 +231,28 @@ def _function_figure(data: ReportData, report_dir: Path) -> str:
     for (department, year, kind), classes in rows.items():
         whole = sum((c.amount for c in classes), Decimal(0))
         segments = [
-            svg.Segment(colors[c.code], svg.Mark(
-                c.amount,
-                f"{_year_label(department, year, kind)} · {c.code} {c.name or ''}: {svg.yuan(c.amount)}"
-                f" ({_pct(c.amount, whole) if whole else 0} %; {_where(c.source)})",
-                pdf_link(c.source, report_dir),
-            ))
+            svg.Segment(
+                colors[c.code],
+                svg.Mark(
+                    c.amount,
+                    f"{_year_label(department, year, kind)} · {c.code} {c.name or ''}: {svg.yuan(c.amount)}"
+                    f" ({_pct(c.amount, whole) if whole else 0} %; {_where(c.source)})",
+                    pdf_link(c.source, report_dir),
+                ),
+            )
             for c in classes
         ]
         stacked.append(svg.StackedRow(_year_label(department, year, kind), segments))
     chart = svg.stacked_bar_chart(stacked, "Function-class composition per year", True, "% of 类 total", svg.plain)
     chart.legend = [(colors[code], f"{code} {names[code] or ''}") for code in codes]
     return _figure(
-        "function-classes", "What the money is for: function classes (类) per year",
+        "function-classes",
+        "What the money is for: function classes (类) per year",
         "Each bar is one document's general-budget expenditure by function, split by 类 (100 %). "
         "Classes renamed over the years keep one code and one current name.",
-        chart, (c.source for c in data.function_classes), report_dir,
+        chart,
+        (c.source for c in data.function_classes),
+        report_dir,
     )
 
 
@@ -252,12 +264,22 @@ def _basic_project_figure(data: ReportData, report_dir: Path) -> str:
         label = _year_label(r.department, r.fiscal_year, r.document_kind)
         whole = r.basic + r.project
         segments = [
-            svg.Segment(svg.PALETTE[0], svg.Mark(
-                r.basic, f"{label}: 基本支出 {svg.yuan(r.basic)} ({_where(r.basic_source)})",
-                pdf_link(r.basic_source, report_dir))),
-            svg.Segment(svg.PALETTE[1], svg.Mark(
-                r.project, f"{label}: 项目支出 {svg.yuan(r.project)} ({_where(r.project_source)})",
-                pdf_link(r.project_source, report_dir))),
+            svg.Segment(
+                svg.PALETTE[0],
+                svg.Mark(
+                    r.basic,
+                    f"{label}: 基本支出 {svg.yuan(r.basic)} ({_where(r.basic_source)})",
+                    pdf_link(r.basic_source, report_dir),
+                ),
+            ),
+            svg.Segment(
+                svg.PALETTE[1],
+                svg.Mark(
+                    r.project,
+                    f"{label}: 项目支出 {svg.yuan(r.project)} ({_where(r.project_source)})",
+                    pdf_link(r.project_source, report_dir),
+                ),
+            ),
         ]
         note = f"基本 {_pct(r.basic, whole)} % · 项目 {_pct(r.project, whole)} %" if whole else ""
         rows.append(svg.StackedRow(label, segments, note))
@@ -265,9 +287,12 @@ def _basic_project_figure(data: ReportData, report_dir: Path) -> str:
     chart = svg.stacked_bar_chart(rows, "Basic against project expenditure", False, "万元", svg.wan)
     chart.legend = [(svg.PALETTE[0], "基本支出 basic"), (svg.PALETTE[1], "项目支出 project")]
     return _figure(
-        "basic-project", "Basic (基本支出) against project (项目支出) spending",
+        "basic-project",
+        "Basic (基本支出) against project (项目支出) spending",
         "Bars share one scale in 万元; the shares are of basic + project.",
-        chart, sources, report_dir,
+        chart,
+        sources,
+        report_dir,
     )
 
 
@@ -295,9 +320,12 @@ def _three_public_figure(data: ReportData, report_dir: Path) -> str:
         sources.append(subtotal.source)
     chart = svg.line_chart(_line_series(series, _department_colors(data)), "三公 expenses per department and year")
     return _figure(
-        "three-public", "“三公” expenses: travel abroad, official reception, official vehicles",
+        "three-public",
+        "“三公” expenses: travel abroad, official reception, official vehicles",
         "The printed 三公 subtotal of each document; hover for its parts and the change on the year before.",
-        chart, sources, report_dir,
+        chart,
+        sources,
+        report_dir,
     )
 
 
@@ -305,21 +333,29 @@ def _quality_figure(data: ReportData, report_dir: Path) -> str:
     rows = []
     for d in data.checks:
         label = f"{d.department_name} {d.fiscal_year} {KIND_LABELS[d.document_kind]}" + (
-            "（单位）" if d.scope == "unit" else "")
+            "（单位）" if d.scope == "unit" else ""
+        )
         counts = {"pass": d.passed, "warn": d.warned, "fail": d.failed}
         segments = [
-            svg.Segment(STATUS_COLORS[status], svg.Mark(
-                Decimal(count), f"{label}: {count} {status} ({_where(d.source)})", pdf_link(d.source, report_dir)))
+            svg.Segment(
+                STATUS_COLORS[status],
+                svg.Mark(
+                    Decimal(count), f"{label}: {count} {status} ({_where(d.source)})", pdf_link(d.source, report_dir)
+                ),
+            )
             for status, count in counts.items()
         ]
         rows.append(svg.StackedRow(label, segments, f"{d.passed} pass · {d.warned} warn · {d.failed} fail"))
     chart = svg.stacked_bar_chart(rows, "Accounting identities per document", False, "checks", svg.plain)
     chart.legend = [(STATUS_COLORS[s], s) for s in STATUS_COLORS]
     return _figure(
-        "data-quality", "Data quality: accounting identities per document",
+        "data-quality",
+        "Data quality: accounting identities per document",
         "Each identity (收入总计 = 支出总计, total = basic + project, 类 = Σ 款 …) checked on the printed "
         "figures. A warn or fail is a break the document prints or an extraction suspect; it is listed below.",
-        chart, (d.source for d in data.checks), report_dir,
+        chart,
+        (d.source for d in data.checks),
+        report_dir,
     )
 
 
@@ -333,7 +369,7 @@ def _problems_table(data: ReportData, report_dir: Path) -> str:
     rows = "".join(
         f'<tr><td class="status-{p.status}">{p.status}</td>'
         f'<td><a href="{escape(pdf_link(p.source, report_dir) or "")}">{escape(_where(p.source))}</a></td>'
-        f"<td>{escape(p.check_name)}<br><span class=\"muted\">{escape(p.statement or '')} "
+        f'<td>{escape(p.check_name)}<br><span class="muted">{escape(p.statement or "")} '
         f"{escape(p.subject or '')}</span></td>"
         f'<td class="num">{_money(p.expected)}</td><td class="num">{_money(p.actual)}</td>'
         f'<td class="num">{_money(p.difference)}</td></tr>'
@@ -374,13 +410,18 @@ def _cards(data: ReportData) -> str:
     passed = sum(d.passed for d in data.checks)
     broken = sum(d.warned + d.failed for d in data.checks)
     cards = [
-        ("documents", str(data.documents)), ("departments", str(data.departments)), ("fiscal years", years),
-        ("budget lines", f"{data.budget_lines:,}"), ("identities holding", f"{passed:,} / {passed + broken:,}"),
+        ("documents", str(data.documents)),
+        ("departments", str(data.departments)),
+        ("fiscal years", years),
+        ("budget lines", f"{data.budget_lines:,}"),
+        ("identities holding", f"{passed:,} / {passed + broken:,}"),
         ("quarantined files", str(len(data.quarantine))),
     ]
-    return '<div class="cards">' + "".join(
-        f'<div class="card"><b>{escape(value)}</b>{escape(name)}</div>' for name, value in cards
-    ) + "</div>"
+    return (
+        '<div class="cards">'
+        + "".join(f'<div class="card"><b>{escape(value)}</b>{escape(name)}</div>' for name, value in cards)
+        + "</div>"
+    )
 
 
 def render_report(data: ReportData, report_dir: Path, generated_at: datetime, warehouse_name: str) -> str:

@@ -16,8 +16,26 @@ from html import escape
 
 # Tableau 10, then its lighter tints: colours readers can tell apart.
 PALETTE = (
-    "#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac",
-    "#a0cbe8", "#ffbe7d", "#ff9d9a", "#86bcb6", "#8cd17d", "#f1ce63", "#d4a6c8", "#fabfd2", "#d7b5a6", "#79706e",
+    "#4e79a7",
+    "#f28e2b",
+    "#e15759",
+    "#76b7b2",
+    "#59a14f",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+    "#bab0ac",
+    "#a0cbe8",
+    "#ffbe7d",
+    "#ff9d9a",
+    "#86bcb6",
+    "#8cd17d",
+    "#f1ce63",
+    "#d4a6c8",
+    "#fabfd2",
+    "#d7b5a6",
+    "#79706e",
 )
 WIDTH = 960
 FONT_SIZE = 12
@@ -193,8 +211,10 @@ def line_chart(series: list[Series], label: str) -> Chart:
                 )
         fill = "#fff" if s.dashed else s.color
         for p in ordered:
-            circle = (f'<circle {_mark(p.mark)} cx="{_n(x(p.x))}" cy="{_n(y(p.mark.value))}" r="5" fill="{fill}" '
-                      f'stroke="{s.color}" stroke-width="2"/>')
+            circle = (
+                f'<circle {_mark(p.mark)} cx="{_n(x(p.x))}" cy="{_n(y(p.mark.value))}" r="5" fill="{fill}" '
+                f'stroke="{s.color}" stroke-width="2"/>'
+            )
             body.append(_link(p.mark, circle))
             marks += 1
     return Chart(_svg(height, body, label), marks, [(s.color, s.name) for s in series])
@@ -227,8 +247,9 @@ def bar_chart(bars: list[Bar], label: str, axis_unit: str, tick_format: Callable
         width = max(end - start, Decimal(1))  # a zero change still shows as a hairline
         fill = PALETTE[4] if b.mark.value >= 0 else PALETTE[2]
         body.append(f'<text x="{_n(left - 8)}" y="{y0 + 16}" text-anchor="end">{escape(b.label)}</text>')
-        rect = (f'<rect {_mark(b.mark)} x="{_n(start)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" '
-                f'fill="{fill}"/>')
+        rect = (
+            f'<rect {_mark(b.mark)} x="{_n(start)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" fill="{fill}"/>'
+        )
         body.append(_link(b.mark, rect))
         anchor, at = ("start", end + 4) if b.mark.value >= 0 else ("end", start - 4)
         body.append(
@@ -270,8 +291,10 @@ def stacked_bar_chart(
             if s.mark.value <= 0:
                 continue
             width = s.mark.value * scale
-            rect = (f'<rect {_mark(s.mark)} x="{_n(cursor)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" '
-                    f'fill="{s.color}"/>')
+            rect = (
+                f'<rect {_mark(s.mark)} x="{_n(cursor)}" y="{y0 + 4}" width="{_n(width)}" height="{row - 8}" '
+                f'fill="{s.color}"/>'
+            )
             body.append(_link(s.mark, rect))
             cursor += width
             marks += 1

@@ -41,34 +41,61 @@ SECONDS_LIMIT = "10"  # the samples take 0.3-3 s; the slow grid about a minute
 BAD: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "bad/empty.pdf": (inputs.zero_bytes, "extract", "PdfError: empty file (0 bytes)"),
     "bad/cut off download.pdf": (inputs.truncated, "extract", "PdfError: truncated PDF: no %%EOF at the end"),
-    "bad/404 page saved as.pdf": (inputs.not_a_pdf, "extract",
-                                  "PdfError: not a PDF: the file does not start with a %PDF- header"),
-    "bad/password.pdf": (inputs.password_protected, "extract",
-                         "PdfError: password-protected PDF: it cannot be opened without its password"),
-    "bad/copy-protected.pdf": (inputs.copy_protected, "extract",
-                               "PdfError: camelot could not read the tables: PDFTextExtractionNotAllowed"),
-    "bad/malformed page box.pdf": (inputs.malformed_page_box, "extract",
-                                   "PdfError: camelot could not read the tables: TypeError: "
-                                   "Rectangle contains non-numeric values"),
-    "bad/scanned.pdf": (inputs.scanned, "extract", "PdfError: no text layer on any of its 3 pages (scanned images?); "
-                                                   "OCR is not supported"),
-    "bad/no budget tables.pdf": (inputs.no_budget_tables, "validate",
-                                 "1 schema check(s) failed: document: no budget statement found"),
-    "bad/unknown kind of table.pdf": (inputs.only_unknown_table, "validate",
-                                      "1 schema check(s) failed: document: no budget statement found"),
-    "bad/yearbook 1200 pages.pdf": (lambda path: inputs.many_pages(path, 1200), "extract",
-                                    "TooManyPages: 1200 pages, more than the limit of 1000 pages per document "
-                                    "(YUSUAN_MAX_PAGES)"),
-    "bad/slow dense grid.pdf": (lambda path: inputs.dense_grid(path, rows=45, cols=14, pages=160), "extract",
-                                f"TimeLimitExceeded: extraction took longer than {SECONDS_LIMIT} s, the limit per "
-                                f"document ({MAX_SECONDS_ENV})"),
-    "bad/garbage amounts.pdf": (inputs.garbage_amounts, "validate",
-                                f"{len(inputs.GARBAGE)} schema check(s) failed: expenditure_summary"),
+    "bad/404 page saved as.pdf": (
+        inputs.not_a_pdf,
+        "extract",
+        "PdfError: not a PDF: the file does not start with a %PDF- header",
+    ),
+    "bad/password.pdf": (
+        inputs.password_protected,
+        "extract",
+        "PdfError: password-protected PDF: it cannot be opened without its password",
+    ),
+    "bad/copy-protected.pdf": (
+        inputs.copy_protected,
+        "extract",
+        "PdfError: camelot could not read the tables: PDFTextExtractionNotAllowed",
+    ),
+    "bad/malformed page box.pdf": (
+        inputs.malformed_page_box,
+        "extract",
+        "PdfError: camelot could not read the tables: TypeError: Rectangle contains non-numeric values",
+    ),
+    "bad/scanned.pdf": (
+        inputs.scanned,
+        "extract",
+        "PdfError: no text layer on any of its 3 pages (scanned images?); OCR is not supported",
+    ),
+    "bad/no budget tables.pdf": (
+        inputs.no_budget_tables,
+        "validate",
+        "1 schema check(s) failed: document: no budget statement found",
+    ),
+    "bad/unknown kind of table.pdf": (
+        inputs.only_unknown_table,
+        "validate",
+        "1 schema check(s) failed: document: no budget statement found",
+    ),
+    "bad/yearbook 1200 pages.pdf": (
+        lambda path: inputs.many_pages(path, 1200),
+        "extract",
+        "TooManyPages: 1200 pages, more than the limit of 1000 pages per document (YUSUAN_MAX_PAGES)",
+    ),
+    "bad/slow dense grid.pdf": (
+        lambda path: inputs.dense_grid(path, rows=45, cols=14, pages=160),
+        "extract",
+        f"TimeLimitExceeded: extraction took longer than {SECONDS_LIMIT} s, the limit per document ({MAX_SECONDS_ENV})",
+    ),
+    "bad/garbage amounts.pdf": (
+        inputs.garbage_amounts,
+        "validate",
+        f"{len(inputs.GARBAGE)} schema check(s) failed: expenditure_summary",
+    ),
 }
 # Good documents under names a shell script or an SQL string would trip over.
 NAMED = {
     "names/预算 2019 (副本).pdf": "spaces and Chinese",
-    "names/it's a \"quoted\" name.pdf": "quotes",
+    'names/it\'s a "quoted" name.pdf': "quotes",
     "names/..starts with dots..pdf": "dots",
     "names/a..b/x'); DROP TABLE raw.document; --.pdf": "SQL in the name, '..' in the folder",
 }
@@ -101,8 +128,14 @@ class Cli:
         self._kill_on = kill_on
         self._seen = threading.Condition()
         self.proc = subprocess.Popen(
-            [YUSUAN, *args], env=env, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-            text=True, bufsize=1, start_new_session=True,
+            [YUSUAN, *args],
+            env=env,
+            cwd=cwd,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            start_new_session=True,
         )
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -197,8 +230,15 @@ def scenario(tmp_path_factory):
     published = warehouse.parent / "published" / "yusuan.duckdb"
     env = clean_env(root)
     run_args = ["run", "--raw", str(raw), "--warehouse", str(warehouse)]
-    s = SimpleNamespace(root=root, raw=raw, outside=outside, cwd=cwd, warehouse=warehouse, published=published,
-                        extracted=warehouse.parent / "extracted")
+    s = SimpleNamespace(
+        root=root,
+        raw=raw,
+        outside=outside,
+        cwd=cwd,
+        warehouse=warehouse,
+        published=published,
+        extracted=warehouse.parent / "extracted",
+    )
 
     started = time.monotonic()
     build_raw(raw, outside)
@@ -217,8 +257,12 @@ def scenario(tmp_path_factory):
     s.after_run2 = snapshot(warehouse, root / "after_run2")
 
     last_new = sorted(NEW)[-1]
-    s.run2b = Cli(run_args, env, cwd,
-                  kill_on=lambda line: f"  {last_new}: " in line and (loaded_line(line) or line.endswith(": unchanged")))
+    s.run2b = Cli(
+        run_args,
+        env,
+        cwd,
+        kill_on=lambda line: f"  {last_new}: " in line and (loaded_line(line) or line.endswith(": unchanged")),
+    )
     s.run2b.wait()
     s.after_run2b = snapshot(warehouse, root / "after_run2b")
     s.published_after_kills = read_state(published)
@@ -258,9 +302,17 @@ def scenario(tmp_path_factory):
         for name in [k for k in os.environ if k.startswith("YUSUAN_")]:
             patch.delenv(name)
         patch.setenv(MAX_SECONDS_ENV, SECONDS_LIMIT)
-        result = materialize(INGEST_ASSETS, resources={"paths": PipelinePaths(
-            raw_dir=str(raw), warehouse_path=str(s.reference), extract_dir=str(s.extracted),
-            published_path=str(s.reference.parent / "published.duckdb"))})
+        result = materialize(
+            INGEST_ASSETS,
+            resources={
+                "paths": PipelinePaths(
+                    raw_dir=str(raw),
+                    warehouse_path=str(s.reference),
+                    extract_dir=str(s.extracted),
+                    published_path=str(s.reference.parent / "published.duckdb"),
+                )
+            },
+        )
     assert result.success
     s.total_seconds = time.monotonic() - started
     if report := os.environ.get("YUSUAN_RELIABILITY_REPORT"):
@@ -274,19 +326,36 @@ def write_report(s: SimpleNamespace, path: Path) -> None:
 
     with duckdb.connect(str(s.run1_published), read_only=True) as con:
         quarantine = con.execute("SELECT file_path, stage, reason FROM marts.quarantine ORDER BY 1").fetchall()
-    runs = {name: {"args": run.args, "exit": run.returncode, "seconds": round(run.seconds, 1),
-                   "killed": run.killed_at is not None,
-                   "summary": [line for _at, line in run.lines if line.startswith(("documents:", "yusuan: another"))]}
-            for name, run in (("run1", s.run1), ("run2", s.run2), ("run2b", s.run2b), ("run3", s.run3),
-                              ("run4", s.run4))}
-    path.write_text(json.dumps({
-        "build_inputs_seconds": round(s.build_seconds, 1), "total_seconds": round(s.total_seconds, 1),
-        "runs": runs,
-        "quarantine": [(str(Path(p).relative_to(s.raw)), stage, reason) for p, stage, reason in quarantine],
-        "documents_after_run2": len(documents_in(s.after_run2)), "documents_after_run2b": len(documents_in(s.after_run2b)),
-        "reader": {"polls": len(s.observed), "errors": len(s.reader_errors),
-                   "states": sorted({str(state) for state in s.observed})},
-    }, ensure_ascii=False, indent=1), encoding="utf-8")
+    runs = {
+        name: {
+            "args": run.args,
+            "exit": run.returncode,
+            "seconds": round(run.seconds, 1),
+            "killed": run.killed_at is not None,
+            "summary": [line for _at, line in run.lines if line.startswith(("documents:", "yusuan: another"))],
+        }
+        for name, run in (("run1", s.run1), ("run2", s.run2), ("run2b", s.run2b), ("run3", s.run3), ("run4", s.run4))
+    }
+    path.write_text(
+        json.dumps(
+            {
+                "build_inputs_seconds": round(s.build_seconds, 1),
+                "total_seconds": round(s.total_seconds, 1),
+                "runs": runs,
+                "quarantine": [(str(Path(p).relative_to(s.raw)), stage, reason) for p, stage, reason in quarantine],
+                "documents_after_run2": len(documents_in(s.after_run2)),
+                "documents_after_run2b": len(documents_in(s.after_run2b)),
+                "reader": {
+                    "polls": len(s.observed),
+                    "errors": len(s.reader_errors),
+                    "states": sorted({str(state) for state in s.observed}),
+                },
+            },
+            ensure_ascii=False,
+            indent=1,
+        ),
+        encoding="utf-8",
+    )
 
 
 def documents_in(database: Path) -> list[str]:

@@ -20,13 +20,17 @@ def query(scenario, sql: str, params=None) -> list[tuple]:
 
 def quarantine(scenario) -> dict[str, tuple[str, str, str]]:
     rows = query(scenario, "SELECT file_path, stage, reason, details FROM marts.quarantine")
-    return {str(Path(path).relative_to(scenario.raw)): (stage, reason, details) for path, stage, reason, details in rows}
+    return {
+        str(Path(path).relative_to(scenario.raw)): (stage, reason, details) for path, stage, reason, details in rows
+    }
 
 
 def test_the_run_completes_and_reports_the_quarantine(scenario):
     assert scenario.run1.returncode == 0
-    assert (f"documents: {len(LOADED_IN_RUN_1)} loaded, 0 skipped as unchanged, {len(BAD)} quarantined"
-            in scenario.run1.output)
+    assert (
+        f"documents: {len(LOADED_IN_RUN_1)} loaded, 0 skipped as unchanged, {len(BAD)} quarantined"
+        in scenario.run1.output
+    )
 
 
 @pytest.mark.parametrize("name", list(BAD))
@@ -48,15 +52,20 @@ def test_awkward_file_names_load_under_their_own_names(scenario):
     for name in NAMED:
         assert rows[Path(name).name] == str(scenario.raw / name)
     # The sample's 163 lines, under each name.
-    counts = dict(query(scenario, "SELECT d.file_name, count(*) FROM raw.budget_line l "
-                                  "JOIN raw.document d USING (document_id) GROUP BY 1"))
+    counts = dict(
+        query(
+            scenario,
+            "SELECT d.file_name, count(*) FROM raw.budget_line l JOIN raw.document d USING (document_id) GROUP BY 1",
+        )
+    )
     assert {counts[Path(name).name] for name in NAMED} == {163}
 
 
 def test_the_same_bytes_under_two_names_are_one_document(scenario):
     digest = sha256_file(scenario.raw / TWICE[0])
     assert query(scenario, "SELECT file_name FROM marts.dim_document WHERE document_id = ?", [digest]) == [
-        ("first.pdf",)]  # the first path in sorted order
+        ("first.pdf",)
+    ]  # the first path in sorted order
     assert query(scenario, "SELECT count(*) FROM raw.quarantine WHERE document_id = ?", [digest]) == [(0,)]
 
 
@@ -64,18 +73,23 @@ def test_symlinks_out_of_raw_are_not_followed(scenario):
     outside = [sha256_file(path) for path in scenario.outside.rglob("*.pdf")]
     assert len(outside) == 2
     for table in ("raw.document", "raw.quarantine"):
-        assert query(scenario, f"SELECT count(*) FROM {table} WHERE document_id IN (?, ?) "
-                               "OR file_path LIKE '%outside%'", outside) == [(0,)]
+        assert query(
+            scenario, f"SELECT count(*) FROM {table} WHERE document_id IN (?, ?) OR file_path LIKE '%outside%'", outside
+        ) == [(0,)]
     assert "outside" not in scenario.run1.output
 
 
 def test_a_department_name_with_quotes_loads(scenario):
-    rows = query(scenario, "SELECT d.department_name, count(*) FROM marts.dim_document d "
-                           "JOIN marts.fct_budget_line f USING (document_id) WHERE d.file_name = ? GROUP BY 1",
-                 [Path(QUOTED).name])
+    rows = query(
+        scenario,
+        "SELECT d.department_name, count(*) FROM marts.dim_document d "
+        "JOIN marts.fct_budget_line f USING (document_id) WHERE d.file_name = ? GROUP BY 1",
+        [Path(QUOTED).name],
+    )
     assert rows and rows[0][0] == inputs.QUOTED_DEPARTMENT and rows[0][1] > 1000
-    assert query(scenario, "SELECT count(*) FROM marts.dim_department WHERE department_name = ?",
-                 [inputs.QUOTED_DEPARTMENT]) == [(1,)]
+    assert query(
+        scenario, "SELECT count(*) FROM marts.dim_department WHERE department_name = ?", [inputs.QUOTED_DEPARTMENT]
+    ) == [(1,)]
 
 
 def test_a_table_of_unknown_kind_beside_known_ones_is_kept_as_cells(scenario):
@@ -83,8 +97,10 @@ def test_a_table_of_unknown_kind_beside_known_ones_is_kept_as_cells(scenario):
     statements = query(scenario, "SELECT statement, first_page FROM raw.statement WHERE document_id = ?", [digest])
     assert ("unknown", max(page for _s, page in statements)) in statements  # the last page
     assert len({s for s, _p in statements} - {"unknown"}) >= 10
-    cells = {text.strip() for (text,) in query(scenario, "SELECT text FROM raw.extracted_cell WHERE document_id = ?",
-                                                [digest])}
+    cells = {
+        text.strip()
+        for (text,) in query(scenario, "SELECT text FROM raw.extracted_cell WHERE document_id = ?", [digest])
+    }
     assert {"资产类别", "房屋", "1,234.00"} <= cells
 
 

@@ -22,9 +22,12 @@ ALL_DOCUMENTS = len(LOADED_IN_RUN_1) + len(NEW)
 def documents(database: Path) -> dict[str, int]:
     """Loaded documents of a warehouse file and their budget lines."""
     with duckdb.connect(str(database)) as con:
-        return dict(con.execute(
-            "SELECT d.document_id, (SELECT count(*) FROM raw.budget_line l WHERE l.document_id = d.document_id) "
-            "FROM raw.document d").fetchall())
+        return dict(
+            con.execute(
+                "SELECT d.document_id, (SELECT count(*) FROM raw.budget_line l WHERE l.document_id = d.document_id) "
+                "FROM raw.document d"
+            ).fetchall()
+        )
 
 
 def assert_whole_documents(scenario, database: Path) -> dict[str, int]:
@@ -34,8 +37,9 @@ def assert_whole_documents(scenario, database: Path) -> dict[str, int]:
         assert lines == pq.read_metadata(scenario.extracted / document_id / "lines.parquet").num_rows
     with duckdb.connect(str(database)) as con:
         for table in RAW_TABLES[1:-1]:
-            assert con.execute(f"SELECT count(*) FROM raw.{table} WHERE document_id NOT IN "
-                               "(SELECT document_id FROM raw.document)").fetchone() == (0,)
+            assert con.execute(
+                f"SELECT count(*) FROM raw.{table} WHERE document_id NOT IN (SELECT document_id FROM raw.document)"
+            ).fetchone() == (0,)
     return loaded
 
 
@@ -56,8 +60,7 @@ def test_a_run_killed_between_load_and_publish_leaves_the_published_copy_as_it_w
 
 def test_the_next_run_completes_and_publishes_what_the_killed_runs_loaded(scenario):
     assert scenario.run3.returncode == 0, scenario.run3.output
-    assert (f"documents: 0 loaded, {ALL_DOCUMENTS} skipped as unchanged, {len(BAD)} quarantined"
-            in scenario.run3.output)
+    assert f"documents: 0 loaded, {ALL_DOCUMENTS} skipped as unchanged, {len(BAD)} quarantined" in scenario.run3.output
     with duckdb.connect(str(scenario.published), read_only=True) as con:
         published = {row[0] for row in con.execute("SELECT document_id FROM marts.dim_document").fetchall()}
     assert published == set(documents(scenario.warehouse)) and len(published) == ALL_DOCUMENTS
@@ -68,15 +71,21 @@ def test_the_next_run_completes_and_publishes_what_the_killed_runs_loaded(scenar
 def test_the_recovered_warehouse_equals_a_clean_ingest(scenario, table):
     with duckdb.connect(str(scenario.reference)) as con:
         con.execute("ATTACH ? AS recovered (READ_ONLY)", [str(scenario.warehouse)])
-        columns = [name for (name,) in con.execute(
-            "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'recovered' "
-            "AND table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position", [table]).fetchall()
-            if name not in CLOCK_COLUMNS]
+        columns = [
+            name
+            for (name,) in con.execute(
+                "SELECT column_name FROM information_schema.columns WHERE table_catalog = 'recovered' "
+                "AND table_schema = 'raw' AND table_name = ? ORDER BY ordinal_position",
+                [table],
+            ).fetchall()
+            if name not in CLOCK_COLUMNS
+        ]
         select = ", ".join(f'"{c}"' for c in columns)
         clean = f"SELECT {select} FROM raw.{table}"
         recovered = f"SELECT {select} FROM recovered.raw.{table}"
-        counts = con.execute(f"SELECT (SELECT count(*) FROM raw.{table}), "
-                             f"(SELECT count(*) FROM recovered.raw.{table})").fetchone()
+        counts = con.execute(
+            f"SELECT (SELECT count(*) FROM raw.{table}), (SELECT count(*) FROM recovered.raw.{table})"
+        ).fetchone()
         assert counts[0] == counts[1] > 0
         # Multiset difference both ways: no duplicate, missing or partial row.
         assert con.execute(f"{clean} EXCEPT ALL {recovered}").fetchall() == []
@@ -85,12 +94,13 @@ def test_the_recovered_warehouse_equals_a_clean_ingest(scenario, table):
 
 def test_a_second_run_waits_for_the_first(scenario):
     run3, run4 = scenario.run3, scenario.run4
-    assert f"yusuan: another run (pid {run3.proc.pid}) is using {scenario.warehouse}; waiting for it to finish" \
+    assert (
+        f"yusuan: another run (pid {run3.proc.pid}) is using {scenario.warehouse}; waiting for it to finish"
         in run4.output
+    )
     # Run 4 started while run 3 ran, and began its work only after run 3's last line.
     assert run4.started < run3.lines[-1][0] < run4.line_at(lambda line: line.startswith("yusuan run:"))
-    assert (f"documents: 0 loaded, {ALL_DOCUMENTS} skipped as unchanged, {len(BAD)} quarantined"
-            in run4.output)
+    assert f"documents: 0 loaded, {ALL_DOCUMENTS} skipped as unchanged, {len(BAD)} quarantined" in run4.output
     # Both completed: run 3 published, run 4 had nothing new; the lock is free again.
     assert run3.returncode == 0 and "run failed" not in run4.output
     with open(scenario.warehouse.with_name(f"{scenario.warehouse.name}.lock"), "a") as lock:

@@ -30,25 +30,36 @@ def test_a_missing_raw_folder(tmp_path):
     assert list(tmp_path.iterdir()) == []  # nothing written
 
 
-@pytest.mark.parametrize("name,value,message", [
-    (MAX_PAGES_ENV, "lots", f"yusuan: {MAX_PAGES_ENV}='lots' is not a whole number"),
-    (MAX_SECONDS_ENV, "-5", f"yusuan: {MAX_SECONDS_ENV}='-5' must be 0 (no limit) or a positive number"),
-    ("YUSUAN_EXECUTOR", "spark", "yusuan: YUSUAN_EXECUTOR='spark': expected one of in_process, celery"),
-    ("YUSUAN_EXTRACT_WORKERS", "0",
-     "yusuan: YUSUAN_EXTRACT_WORKERS='0' must be a whole number of processes, 1 or more"),
-    ("YUSUAN_TIMEZONE", "Mars/Olympus", "yusuan: YUSUAN_TIMEZONE='Mars/Olympus' is not an IANA time zone "
-                                        "(e.g. 'Asia/Shanghai')"),
-])
+@pytest.mark.parametrize(
+    "name,value,message",
+    [
+        (MAX_PAGES_ENV, "lots", f"yusuan: {MAX_PAGES_ENV}='lots' is not a whole number"),
+        (MAX_SECONDS_ENV, "-5", f"yusuan: {MAX_SECONDS_ENV}='-5' must be 0 (no limit) or a positive number"),
+        ("YUSUAN_EXECUTOR", "spark", "yusuan: YUSUAN_EXECUTOR='spark': expected one of in_process, celery"),
+        (
+            "YUSUAN_EXTRACT_WORKERS",
+            "0",
+            "yusuan: YUSUAN_EXTRACT_WORKERS='0' must be a whole number of processes, 1 or more",
+        ),
+        (
+            "YUSUAN_TIMEZONE",
+            "Mars/Olympus",
+            "yusuan: YUSUAN_TIMEZONE='Mars/Olympus' is not an IANA time zone (e.g. 'Asia/Shanghai')",
+        ),
+    ],
+)
 def test_an_unusable_setting(tmp_path, name, value, message):
     raw = tmp_path / "raw"
     raw.mkdir()
-    result = yusuan(["run", "--raw", str(raw), "--warehouse", str(tmp_path / "wh" / "yusuan.duckdb")],
-                    tmp_path, **{name: value})
+    result = yusuan(
+        ["run", "--raw", str(raw), "--warehouse", str(tmp_path / "wh" / "yusuan.duckdb")], tmp_path, **{name: value}
+    )
     assert (result.returncode, result.stderr.strip(), result.stdout) == (2, message, "")
     assert not (tmp_path / "wh").exists()
 
 
 def test_backfill_checks_the_limits_too(tmp_path):
-    result = yusuan(["backfill", "--raw", str(tmp_path)], tmp_path,
-                    DAGSTER_HOME=str(tmp_path), **{MAX_PAGES_ENV: "1e3"})
+    result = yusuan(
+        ["backfill", "--raw", str(tmp_path)], tmp_path, DAGSTER_HOME=str(tmp_path), **{MAX_PAGES_ENV: "1e3"}
+    )
     assert (result.returncode, result.stderr.strip()) == (2, f"yusuan: {MAX_PAGES_ENV}='1e3' is not a whole number")

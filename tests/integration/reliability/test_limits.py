@@ -31,10 +31,18 @@ def test_defaults_and_values_from_the_environment():
     assert DocumentLimits.from_env({MAX_PAGES_ENV: " ", MAX_SECONDS_ENV: ""}) == DocumentLimits()
 
 
-@pytest.mark.parametrize("name,value", [
-    (MAX_PAGES_ENV, "many"), (MAX_PAGES_ENV, "1.5"), (MAX_PAGES_ENV, "-3"),
-    (MAX_SECONDS_ENV, "ten"), (MAX_SECONDS_ENV, "-1"), (MAX_SECONDS_ENV, "nan"), (MAX_SECONDS_ENV, "inf"),
-])
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        (MAX_PAGES_ENV, "many"),
+        (MAX_PAGES_ENV, "1.5"),
+        (MAX_PAGES_ENV, "-3"),
+        (MAX_SECONDS_ENV, "ten"),
+        (MAX_SECONDS_ENV, "-1"),
+        (MAX_SECONDS_ENV, "nan"),
+        (MAX_SECONDS_ENV, "inf"),
+    ],
+)
 def test_unusable_values_are_a_configuration_error(name, value):
     with pytest.raises(LimitConfigError, match=name):
         DocumentLimits.from_env({name: value})
@@ -84,7 +92,8 @@ def _source(path):
 
 
 def test_a_document_over_the_page_limit_fails_before_camelot_and_is_retried_when_the_limit_changes(
-        tmp_path, monkeypatch):
+    tmp_path, monkeypatch
+):
     source = _source(inputs.many_pages(tmp_path / "yearbook.pdf", 30))
     extracted = tmp_path / "extracted"
     monkeypatch.setenv(MAX_PAGES_ENV, "20")
@@ -114,8 +123,9 @@ def test_a_slow_extraction_becomes_a_time_limit_failure(tmp_path, monkeypatch):
     source = _source(inputs.small_sample_copy(tmp_path / "budget.pdf", "slow"))
     status = extract_source(source, tmp_path / "extracted")
     assert not status.ok and status.stage == "extract"
-    assert status.reason == (f"TimeLimitExceeded: extraction took longer than 0.3 s, the limit per document "
-                             f"({MAX_SECONDS_ENV})")
+    assert status.reason == (
+        f"TimeLimitExceeded: extraction took longer than 0.3 s, the limit per document ({MAX_SECONDS_ENV})"
+    )
 
 
 def test_the_alarm_stops_camelot_within_a_page(tmp_path, monkeypatch):

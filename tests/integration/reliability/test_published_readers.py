@@ -29,13 +29,16 @@ def test_readers_see_old_or_new_never_a_mix(scenario):
     assert old in scenario.observed and new in scenario.observed  # it saw the swap happen
 
 
-@pytest.mark.parametrize("statement", [
-    "CREATE TABLE marts.scratch (x INTEGER)",
-    "INSERT INTO raw.quarantine (document_id) VALUES ('x')",
-    "UPDATE marts.dim_document SET department_name = 'x'",
-    "DELETE FROM marts.fct_budget_line",
-    "DROP TABLE marts.quarantine",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "CREATE TABLE marts.scratch (x INTEGER)",
+        "INSERT INTO raw.quarantine (document_id) VALUES ('x')",
+        "UPDATE marts.dim_document SET department_name = 'x'",
+        "DELETE FROM marts.fct_budget_line",
+        "DROP TABLE marts.quarantine",
+    ],
+)
 def test_a_write_through_the_published_copy_fails(scenario, statement):
     with duckdb.connect(str(scenario.published), read_only=True) as con:
         before = con.execute("SELECT count(*) FROM marts.fct_budget_line").fetchone()

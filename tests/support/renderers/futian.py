@@ -23,6 +23,7 @@ pages, as the seed does.
 
 The output is deterministic (``invariant=1``): the same bytes on every run.
 """
+
 from __future__ import annotations
 
 import json
@@ -217,22 +218,38 @@ def _page_header(t: dict, first_page: bool) -> list:
     if t["number"] == 11:
         if not first_page:
             return []
-        unit = Table([["", "单位：万元"]], colWidths=[FRAME_W - 120, 120],
-                     style=TableStyle([("FONTNAME", (0, 0), (-1, -1), FONT), ("FONTSIZE", (0, 0), (-1, -1), 10),
-                                       ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-                                       ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
-        return [Paragraph(t["title_prefix"], S_TABLE_NO), Paragraph(t["title"], S_TITLE),
-                Paragraph(t["subtitle"], S_SUBTITLE), unit, Spacer(1, 3)]
+        unit = Table(
+            [["", "单位：万元"]],
+            colWidths=[FRAME_W - 120, 120],
+            style=TableStyle(
+                [
+                    ("FONTNAME", (0, 0), (-1, -1), FONT),
+                    ("FONTSIZE", (0, 0), (-1, -1), 10),
+                    ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ]
+            ),
+        )
+        return [
+            Paragraph(t["title_prefix"], S_TABLE_NO),
+            Paragraph(t["title"], S_TITLE),
+            Paragraph(t["subtitle"], S_SUBTITLE),
+            unit,
+            Spacer(1, 3),
+        ]
     dept_line = Table(
         [[f"部门名称： {t['department']}", f"单位：{t['unit']}"]],
         colWidths=[FRAME_W - 120, 120],
-        style=TableStyle([
-            ("FONTNAME", (0, 0), (-1, -1), FONT),
-            ("FONTSIZE", (0, 0), (-1, -1), 10),
-            ("ALIGN", (1, 0), (1, 0), "RIGHT"),
-            ("LEFTPADDING", (0, 0), (-1, -1), 0),
-            ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-        ]),
+        style=TableStyle(
+            [
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), 10),
+                ("ALIGN", (1, 0), (1, 0), "RIGHT"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        ),
     )
     return [Paragraph(f"表 {t['number']}", S_TABLE_NO), Paragraph(t["title"], S_TITLE), dept_line, Spacer(1, 4)]
 
@@ -287,8 +304,9 @@ def render_futian_2022(
     another year: distinct documents for the scale benchmark.
     """
     if (department, year) != (DEPARTMENT, YEAR):
-        tables = json.loads(_as_of(json.dumps(load_tables() if tables is None else tables, ensure_ascii=False),
-                                   department, year))
+        tables = json.loads(
+            _as_of(json.dumps(load_tables() if tables is None else tables, ensure_ascii=False), department, year)
+        )
     out_path = pathlib.Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     _register_font()
