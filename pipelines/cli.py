@@ -244,7 +244,7 @@ def _status(args: argparse.Namespace) -> int:
             f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
             f"checks: {passed} passed, {warned} warned, {failed} failed"
         )
-    for file_path, stage, reason, first_seen, last_seen in quarantined:
+    for file_path, stage, reason, first_seen, _last_seen in quarantined:
         print(f"  quarantined  {Path(file_path).name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
     return EXIT_OK
 

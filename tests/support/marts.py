@@ -18,7 +18,8 @@ CONTENT_SQL = [
     "SELECT document_id, statement, item_code, item_name, measure, amount_yuan, source_page, source_row, source_col "
     "FROM marts.fct_budget_line ORDER BY ALL",
     "SELECT document_id, metric, value_yuan FROM marts.document_headline ORDER BY ALL",
-    "SELECT department, fiscal_year, total_expenditure_yuan, change_yuan FROM marts.department_year_totals ORDER BY ALL",
+    "SELECT department, fiscal_year, total_expenditure_yuan, change_yuan "
+    "FROM marts.department_year_totals ORDER BY ALL",
 ]
 
 
