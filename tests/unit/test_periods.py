@@ -38,8 +38,15 @@ def ruled_table(header: list[list[tuple[str, int]]], body: list[list[str]], cont
         borders.append(["LRTB"] * len(row))
     n_cols = len(texts[0])
     cols = [(i * _WIDTH, (i + 1) * _WIDTH) for i in range(n_cols)]
-    return RawTable(page=1, index=0, bbox=(0.0, 0.0, n_cols * _WIDTH, 400.0), cols=cols, texts=texts,
-                    borders=borders, context=context)
+    return RawTable(
+        page=1,
+        index=0,
+        bbox=(0.0, 0.0, n_cols * _WIDTH, 400.0),
+        cols=cols,
+        texts=texts,
+        borders=borders,
+        context=context,
+    )
 
 
 def read(table: RawTable, fiscal_year: int):
@@ -78,8 +85,16 @@ def test_row_labels_that_name_only_a_period():
 def test_three_public_rows_by_year_under_each_unit():
     """福田 2022 表8 prints a 2021 年, a 2022 年 and an 增减变化金额 row under each unit (万元)."""
     table = ruled_table(
-        [[("预算单位", 1), ("年度", 1), ("总计", 1), ("因公出国(境)费", 1), ("公务接待费", 1),
-          ("公务用车购置及运行维护费", 1)]],
+        [
+            [
+                ("预算单位", 1),
+                ("年度", 1),
+                ("总计", 1),
+                ("因公出国(境)费", 1),
+                ("公务接待费", 1),
+                ("公务用车购置及运行维护费", 1),
+            ]
+        ],
         [
             ["深圳市福田区政务服务数据管理局（本级）", "2021 年", "3.67", "0", "0", "3.67"],
             ["", "2022 年", "3.67", "0", "0", "3.67"],
@@ -111,8 +126,26 @@ def test_previous_year_and_change_columns():
     items = ["合计", "“三公”经费小计", "因公出国(境)费用", "公务接待费", "公务用车购置及运行维护费"]
     table = ruled_table(
         [[("单位名称", 1), *((g, len(items)) for g in groups)], [("", 1), *((i, 1) for _g in groups for i in items)]],
-        [["西安市医疗保障局", "551800", "30400", "0", "30400", "0", "627300", "35000", "0", "10000", "25000",
-          "75500", "4600", "0", "-20400", "25000"]],
+        [
+            [
+                "西安市医疗保障局",
+                "551800",
+                "30400",
+                "0",
+                "30400",
+                "0",
+                "627300",
+                "35000",
+                "0",
+                "10000",
+                "25000",
+                "75500",
+                "4600",
+                "0",
+                "-20400",
+                "25000",
+            ]
+        ],
         ["表13", "2022年部门综合预算一般公共预算拨款“三公”经费、会议费、培训费表(不含上年结转)", "金额单位:元"],
     )
     _statement, lines = read(table, 2022)
@@ -126,8 +159,10 @@ def test_a_table_of_carried_over_funds():
     carried over from earlier years; a project named after a year keeps its name."""
     table = ruled_table(
         [[("预算单位名称", 1), ("预算项目名称", 1), ("金额", 1)]],
-        [["西安市人力资源和社会保障局机", "2019年城乡居民养老保险经费", "7.70"],
-         ["西安市人力资源和社会保障局机", "2019年就业工作经费", "47.51"]],
+        [
+            ["西安市人力资源和社会保障局机", "2019年城乡居民养老保险经费", "7.70"],
+            ["西安市人力资源和社会保障局机", "2019年就业工作经费", "47.51"],
+        ],
         ["表11", "2020年部门综合预算财政拨款结转资金支出表", "单位:万元"],
     )
     _statement, lines = read(table, 2020)

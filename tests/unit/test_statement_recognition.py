@@ -38,11 +38,18 @@ from pipelines.extraction.statements import assemble
         ("2019年部门综合预算支出总表", "expenditure_summary"),
         ("部门综合预算财政拨款收支总表", "fiscal_appropriation_summary"),
         ("部门综合预算一般公共预算支出明细表（按支出功能分类科目）", "general_budget_expenditure_by_function"),
-        ("2021年部门综合预算一般公共预算支出明细表（按支出经济分类科目-不含上年结转）",
-         "general_budget_expenditure_by_economic_class"),
-        ("部门综合预算一般公共预算基本支出明细表（按支出功能分类科目）", "general_budget_basic_expenditure_by_function"),
-        ("2022年部门综合预算一般公共预算基本支出明细表（支出经济分类科目-不含上年结转）",
-         "general_budget_basic_expenditure_by_economic_class"),
+        (
+            "2021年部门综合预算一般公共预算支出明细表（按支出经济分类科目-不含上年结转）",
+            "general_budget_expenditure_by_economic_class",
+        ),
+        (
+            "部门综合预算一般公共预算基本支出明细表（按支出功能分类科目）",
+            "general_budget_basic_expenditure_by_function",
+        ),
+        (
+            "2022年部门综合预算一般公共预算基本支出明细表（支出经济分类科目-不含上年结转）",
+            "general_budget_basic_expenditure_by_economic_class",
+        ),
         ("2022年部门综合预算政府性基金收支表（不含上年结转）", "government_fund_expenditure"),
         ("2019年部门综合预算政府性基金收支总表", "government_fund_expenditure"),
         ("部门综合预算专项业务经费支出表（不含上年结转）", "project_expenditure"),
@@ -75,7 +82,9 @@ def test_national_titles(title, statement):
 
 def test_a_title_printed_as_a_number_line_over_a_name_line():
     assert find_title(["表1", "收支总体情况表", "单位名称：广州市信访局 单位：万元"]) == (
-        "表1收支总体情况表", "income_expenditure_summary")
+        "表1收支总体情况表",
+        "income_expenditure_summary",
+    )
 
 
 # --- tables built cell by cell, as camelot reports them -------------------------------
@@ -85,9 +94,13 @@ def table(rows: list[list[str]], page: int = 1, index: int = 0, context: list[st
     """A fully ruled table: every cell its own box."""
     width = len(rows[0])
     return RawTable(
-        page=page, index=index, bbox=(0.0, 0.0, 100.0 * width, 500.0),
+        page=page,
+        index=index,
+        bbox=(0.0, 0.0, 100.0 * width, 500.0),
         cols=[(100.0 * c, 100.0 * (c + 1)) for c in range(width)],
-        texts=rows, borders=[["LRTB"] * width for _ in rows], context=context or [],
+        texts=rows,
+        borders=[["LRTB"] * width for _ in rows],
+        context=context or [],
     )
 
 
@@ -181,7 +194,9 @@ def test_label_tails_wrapped_into_amount_cells_leave_the_amount():
         ["机关资本性支出(一", ")"],
         ["合计", "1839311.66\n出"],
     ]
-    lines, problems = parse_statement(assemble([table(rows, context=["表6", "一般公共预算支出明细表", "单位：元"])])[0], "元")
+    lines, problems = parse_statement(
+        assemble([table(rows, context=["表6", "一般公共预算支出明细表", "单位：元"])])[0], "元"
+    )
     assert problems == []
     assert [(l.item_name, l.amount) for l in lines][3:] == [
         ("其中:专项资金列入部门预", Decimal("0.00")),
@@ -218,7 +233,10 @@ def test_codes_printed_in_the_name_cell():
     ]
     lines = lines_of([table(rows, context=["表5", "一般公共预算支出情况表(按功能分类科目)", "单位：万元"])])
     assert [(l.item_code, l.item_name) for l in lines] == [
-        (None, "合计"), ("201", "一般公共服务支出"), ("2050803", "培训支出")]
+        (None, "合计"),
+        ("201", "一般公共服务支出"),
+        ("2050803", "培训支出"),
+    ]
 
 
 def test_a_unit_code_column_and_a_second_classification_are_not_the_rows_code():
@@ -287,8 +305,12 @@ def test_three_public_printed_for_several_years_side_by_side_is_withheld():
 def test_a_continuation_page_printed_with_another_margin_continues_the_statement():
     # 西安 表6 over three pages: the second page prints the same columns 4–9 points to the side
     header = ["部门经济科目编码", "部门经济科目名称", "合计"]
-    first = table([header, ["301", "工资福利支出", "100.00"]], page=35, index=0,
-                  context=["表6", "一般公共预算支出明细表（按支出经济分类科目）", "单位：万元"])
+    first = table(
+        [header, ["301", "工资福利支出", "100.00"]],
+        page=35,
+        index=0,
+        context=["表6", "一般公共预算支出明细表（按支出经济分类科目）", "单位：万元"],
+    )
     second = table([["30203", "咨询费", "4.50"]], page=36, index=1)
     second.cols = [(a + 9.0, b + 9.0) for a, b in second.cols]
     [statement] = assemble([first, second])
@@ -301,7 +323,15 @@ def test_three_public_items_split_by_fund_source():
     # 深圳 表9: 总计 and each item over 一般公共预算 | 政府性基金预算 | 国有资本经营预算
     rows = [
         ["预算单位", "总计", "", "", "因公出国（境）费", "", ""],
-        ["", "一般公共预算", "政府性基金预算", "国有资本经营预算", "一般公共预算", "政府性基金预算", "国有资本经营预算"],
+        [
+            "",
+            "一般公共预算",
+            "政府性基金预算",
+            "国有资本经营预算",
+            "一般公共预算",
+            "政府性基金预算",
+            "国有资本经营预算",
+        ],
         ["深圳市审计局", "35.10", "0.00", "0.00", "28.00", "0.00", "0.00"],
     ]
     borders = [["LRTB"] * 7 for _ in rows]
