@@ -4,16 +4,23 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test dev accuracy bench clean
+.PHONY: setup run test test-fast lint lock dev accuracy bench clean
 
 setup: $(VENV)/.installed
 
-# Reinstalled whenever pyproject.toml changes.
-$(VENV)/.installed: pyproject.toml
+# Reinstalled whenever the dependencies change: the exact versions of requirements.lock,
+# then the project itself without resolving anything again.
+$(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "yusuan needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[dev]'
+	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
+
+## lock: after a dependency change in pyproject.toml, re-resolve requirements.lock (other pins are kept)
+lock: setup
+	CUSTOM_COMPILE_COMMAND='make lock' $(BIN)/pip-compile --quiet --extra dev --strip-extras \
+		--no-emit-index-url --no-emit-find-links -o requirements.lock pyproject.toml
 
 ## run: build the environment, then run the nightly job on the sample PDFs in raw/
 run: setup
@@ -25,11 +32,20 @@ test: setup
 	if [ $$rc -eq 5 ]; then echo "pytest: no tests collected (exit 5)"; exit 0; fi; \
 	exit $$rc
 
+## test-fast: the unit tier (seconds: no camelot, dbt or pipeline run)
+test-fast: setup
+	$(BIN)/python -m pytest -q tests/unit
+
+## lint: ruff's checks and its formatting, as CI runs them
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
 ## dev: the Dagster UI (asset graph, runs) on http://127.0.0.1:3000
 dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp docs/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
-	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.definitions -h 127.0.0.1 -p 3000
+	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p 3000
 
 ## accuracy: per document, statements found, rows and identities passed / broken
 accuracy: setup

@@ -3,10 +3,10 @@
     .venv/bin/python benchmarks/accuracy.py [--cache DIR] [PDF or folder …]
 
 Without paths it reads every PDF under raw/, the nationwide corpus
-(tests/data/nationwide) and the Shenzhen seed rendering (tests/renderers).
+(tests/data/nationwide) and the Shenzhen seed rendering (tests/support/renderers).
 Per document: statements found, metadata against the expected (MANIFEST or a
 person's reading), identities passed / warned / failed, and reference figures
-exact / absent / wrong (tests/references.py). The last line sums them up.
+exact / absent / wrong (tests/support/references.py). The last line sums them up.
 ``--cache DIR`` keeps camelot's output per file, so a re-run only re-parses.
 """
 
@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipelines.extraction.document import RawDocument, parse_document, read_document, sha256_of  # noqa: E402
 from pipelines.extraction.identities import PASS, run_checks  # noqa: E402
-from tests.references import ExpectedDocument, nationwide_documents, sample_documents  # noqa: E402
+from tests.support.references import ExpectedDocument, nationwide_documents, sample_documents  # noqa: E402
 
 
 @dataclass(frozen=True)
@@ -65,26 +65,46 @@ def _score_figures(expected: ExpectedDocument | None, got: dict) -> tuple[Counte
 
 def measure(job: Job) -> dict:
     started = time.perf_counter()
-    report = {"file": job.path.name, "pages": 0, "statements": 0, "unknown": 0, "lines": 0, "headlines": 0,
-              "pass": 0, "warn": 0, "fail": 0, "metadata": "-", "notes": []}
+    report = {
+        "file": job.path.name,
+        "pages": 0,
+        "statements": 0,
+        "unknown": 0,
+        "lines": 0,
+        "headlines": 0,
+        "pass": 0,
+        "warn": 0,
+        "fail": 0,
+        "metadata": "-",
+        "notes": [],
+    }
     try:
         raw = _raw_document(job)
         parsed = parse_document(raw)
     except Exception as exc:  # a scorecard reports every document, whatever happens to one
         score, notes = _score_figures(job.expected, {})
-        report.update(score, metadata="ERROR", notes=[f"{type(exc).__name__}: {exc}", *notes],
-                      seconds=time.perf_counter() - started)
+        report.update(
+            score,
+            metadata="ERROR",
+            notes=[f"{type(exc).__name__}: {exc}", *notes],
+            seconds=time.perf_counter() - started,
+        )
         return report
     meta = parsed.metadata
     if job.expected:
         wanted = job.expected
-        right = (wanted.department_matches(meta.department_name), meta.fiscal_year == wanted.fiscal_year,
-                 meta.document_kind == wanted.kind, meta.scope == wanted.scope)
+        right = (
+            wanted.department_matches(meta.department_name),
+            meta.fiscal_year == wanted.fiscal_year,
+            meta.document_kind == wanted.kind,
+            meta.scope == wanted.scope,
+        )
         report["metadata"] = "ok" if all(right) else "WRONG"
         if not all(right):
             report["notes"].append(
                 f"metadata {meta.department_name} {meta.fiscal_year} {meta.document_kind} {meta.scope}, expected "
-                f"{wanted.department} {wanted.fiscal_year} {wanted.kind} {wanted.scope}")
+                f"{wanted.department} {wanted.fiscal_year} {wanted.kind} {wanted.scope}"
+            )
     checks = run_checks(parsed.lines, parsed.headlines)
     status = Counter(c.status for c in checks)
     score, notes = _score_figures(job.expected, {h.metric: h.value_yuan for h in parsed.headlines})
@@ -109,15 +129,28 @@ def jobs(paths: list[str], cache: Path | None) -> list[Job]:
         for arg in map(Path, paths):
             files += sorted(arg.rglob("*.pdf")) if arg.is_dir() else [arg]
         return [Job(f, known.get(f.resolve()), cache) for f in files]
-    from tests.renderers.futian import render_futian_2022
+    from tests.support.renderers.futian import render_futian_2022
 
     rendered = render_futian_2022(Path(tempfile.mkdtemp()) / "futian_2022_rendered.pdf")
     return [Job(d.path, d, cache) for d in sorted(known.values(), key=lambda d: str(d.path))] + [
-        Job(rendered, None, cache)]
+        Job(rendered, None, cache)
+    ]
 
 
-COLUMNS = ["pages", "statements", "unknown", "lines", "headlines", "pass", "warn", "fail",
-           "exact", "absent", "wrong", "seconds"]
+COLUMNS = [
+    "pages",
+    "statements",
+    "unknown",
+    "lines",
+    "headlines",
+    "pass",
+    "warn",
+    "fail",
+    "exact",
+    "absent",
+    "wrong",
+    "seconds",
+]
 
 
 def main() -> None:

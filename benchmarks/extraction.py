@@ -22,10 +22,10 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from benchmarks.measure import machine, table  # noqa: E402
-from pipelines.discovery import discover  # noqa: E402
 from pipelines.extraction.document import extract  # noqa: E402
-from pipelines.processing import extract_sources  # noqa: E402
-from pipelines.storage import read_document_meta, read_output  # noqa: E402
+from pipelines.ingest.discovery import discover  # noqa: E402
+from pipelines.ingest.handoff import read_document_meta, read_output  # noqa: E402
+from pipelines.ingest.processing import extract_sources  # noqa: E402
 
 BASELINE_SAMPLE = "jiangsu_npc_office_2019_budget_tables.pdf"
 
@@ -74,11 +74,25 @@ def main() -> None:
     baseline = pages / seconds
     rows.append(["camelot lattice, default settings (1 document)", pages, f"{seconds:.1f}", f"{baseline:.1f}", "1.0x"])
     pages, seconds = one_process(pdfs)
-    rows.append(["yusuan extract, one process", pages, f"{seconds:.1f}", f"{pages / seconds:.1f}",
-                 f"{pages / seconds / baseline:.1f}x"])
+    rows.append(
+        [
+            "yusuan extract, one process",
+            pages,
+            f"{seconds:.1f}",
+            f"{pages / seconds:.1f}",
+            f"{pages / seconds / baseline:.1f}x",
+        ]
+    )
     pages, seconds, checks = end_to_end(raw, args.workers)
-    rows.append([f"yusuan nightly extraction, {args.workers} processes, outputs written", pages, f"{seconds:.1f}",
-                 f"{pages / seconds:.1f}", f"{pages / seconds / baseline:.1f}x"])
+    rows.append(
+        [
+            f"yusuan nightly extraction, {args.workers} processes, outputs written",
+            pages,
+            f"{seconds:.1f}",
+            f"{pages / seconds:.1f}",
+            f"{pages / seconds / baseline:.1f}x",
+        ]
+    )
     print(table(["extraction", "pages", "seconds", "pages/s", "vs camelot"], rows))
     print(f"\nidentities over all samples: {checks['pass']} pass, {checks['warn']} warn, {checks['fail']} fail")
 

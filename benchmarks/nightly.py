@@ -33,15 +33,20 @@ def main() -> None:
         assert all(n.returncode == 0 and "0 loaded" in n.stdout for n in noops), noops[-1].stdout
         dbt_skipped = published.stat().st_mtime_ns == built_at  # dbt and publishing did not run
     summary = [line for line in first.stdout.splitlines() if line.startswith("documents:")]
-    print(table(
-        ["yusuan run", "wall s", "peak RSS MB"],
-        [
-            ["first run: extract, load, dbt, publish", f"{first.seconds:.1f}", f"{first.peak_rss_mb:.0f}"],
-            [f"nothing new (median of {len(noops)})", f"{statistics.median(n.seconds for n in noops):.2f}",
-             f"{max(n.peak_rss_mb for n in noops):.0f}"],
-            ["nothing new (slowest)", f"{max(n.seconds for n in noops):.2f}", ""],
-        ],
-    ))
+    print(
+        table(
+            ["yusuan run", "wall s", "peak RSS MB"],
+            [
+                ["first run: extract, load, dbt, publish", f"{first.seconds:.1f}", f"{first.peak_rss_mb:.0f}"],
+                [
+                    f"nothing new (median of {len(noops)})",
+                    f"{statistics.median(n.seconds for n in noops):.2f}",
+                    f"{max(n.peak_rss_mb for n in noops):.0f}",
+                ],
+                ["nothing new (slowest)", f"{max(n.seconds for n in noops):.2f}", ""],
+            ],
+        )
+    )
     print(f"\nfirst run: {summary[0] if summary else first.stdout}")
     print(f"nothing new: {[l for l in noops[-1].stdout.splitlines() if l.startswith('documents:')][0]}")
     print(f"dbt and publishing skipped on the no-op runs: {'yes' if dbt_skipped else 'no'}")

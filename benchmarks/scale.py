@@ -33,17 +33,38 @@ from benchmarks.measure import YUSUAN, machine, named_queries, run_measured, tab
 
 # Names no longer than the seed's own, so that they fit its by-unit tables' columns.
 BUREAUS = [
-    "教育局", "卫生健康局", "民政局", "财政局", "司法局", "人力资源局", "住房和建设局", "交通运输局",
-    "水务局", "文化广电旅游体育局", "科技创新局", "发展和改革局", "审计局", "统计局", "退役军人事务局",
-    "应急管理局", "城市管理局", "市场监督管理局", "生态环境局", "规划和自然资源局",
-    "工业和信息化局", "商务局", "政务服务数据管理局", "机关事务管理局", "档案馆",
+    "教育局",
+    "卫生健康局",
+    "民政局",
+    "财政局",
+    "司法局",
+    "人力资源局",
+    "住房和建设局",
+    "交通运输局",
+    "水务局",
+    "文化广电旅游体育局",
+    "科技创新局",
+    "发展和改革局",
+    "审计局",
+    "统计局",
+    "退役军人事务局",
+    "应急管理局",
+    "城市管理局",
+    "市场监督管理局",
+    "生态环境局",
+    "规划和自然资源局",
+    "工业和信息化局",
+    "商务局",
+    "政务服务数据管理局",
+    "机关事务管理局",
+    "档案馆",
 ]
 YEARS = range(2013, 2023)
 QUERY_REPEATS = 5
 
 
 def _render(job: tuple[Path, str, int]) -> Path:
-    from tests.renderers.futian import render_futian_2022
+    from tests.support.renderers.futian import render_futian_2022
 
     path, department, year = job
     if not path.exists():
@@ -53,8 +74,9 @@ def _render(job: tuple[Path, str, int]) -> Path:
 
 def corpus(cache: Path, size: int) -> list[Path]:
     """``size`` distinct PDFs: rendered variants and re-stamped samples, interleaved."""
-    rendered_jobs = [(cache / "rendered" / f"{i:03d}_{year}.pdf", bureau, year)
-                     for i, bureau in enumerate(BUREAUS) for year in YEARS]
+    rendered_jobs = [
+        (cache / "rendered" / f"{i:03d}_{year}.pdf", bureau, year) for i, bureau in enumerate(BUREAUS) for year in YEARS
+    ]
     wanted = rendered_jobs[: (size + 1) // 2]
     (cache / "rendered").mkdir(parents=True, exist_ok=True)
     with ProcessPoolExecutor(2) as pool:
@@ -68,7 +90,7 @@ def corpus(cache: Path, size: int) -> list[Path]:
         if not copy.exists():
             copy.write_bytes(sample.read_bytes() + f"\n% yusuan benchmark copy {i}\n%%EOF\n".encode())
         copies.append(copy)
-    return [p for pair in zip(rendered, copies) for p in pair] + rendered[len(copies):] + copies[len(rendered):]
+    return [p for pair in zip(rendered, copies) for p in pair] + rendered[len(copies) :] + copies[len(rendered) :]
 
 
 def folder_mb(path: Path) -> float:
@@ -117,24 +139,50 @@ def main() -> None:
             current = con.execute("SELECT count(*) FROM marts.dim_document WHERE is_current").fetchone()[0]
             lines = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
         queries[size] = query_ms(published)
-        rows.append([
-            size, pages, f"{run.seconds:.0f}", f"{pages / run.seconds:.1f}", f"{run.peak_rss_mb:.0f}",
-            f"{warehouse.stat().st_size / 2**20:.0f}", f"{published.stat().st_size / 2**20:.0f}",
-            f"{folder_mb(warehouse.parent / 'extracted'):.0f}", lines, current,
-            f"{max(queries[size].values()):.1f}",
-        ])
+        rows.append(
+            [
+                size,
+                pages,
+                f"{run.seconds:.0f}",
+                f"{pages / run.seconds:.1f}",
+                f"{run.peak_rss_mb:.0f}",
+                f"{warehouse.stat().st_size / 2**20:.0f}",
+                f"{published.stat().st_size / 2**20:.0f}",
+                f"{folder_mb(warehouse.parent / 'extracted'):.0f}",
+                lines,
+                current,
+                f"{max(queries[size].values()):.1f}",
+            ]
+        )
         print(f"{size} documents: {summary}", flush=True)
 
     print()
-    print(table(
-        ["documents", "pages", "wall s", "pages/s", "peak RSS MB", "warehouse MB", "published MB",
-         "extracted MB", "budget lines", "current docs", "slowest query ms"],
-        rows,
-    ))
+    print(
+        table(
+            [
+                "documents",
+                "pages",
+                "wall s",
+                "pages/s",
+                "peak RSS MB",
+                "warehouse MB",
+                "published MB",
+                "extracted MB",
+                "budget lines",
+                "current docs",
+                "slowest query ms",
+            ],
+            rows,
+        )
+    )
     print()
     names = list(next(iter(queries.values())))
-    print(table(["query (median of 5, ms)", *map(str, args.sizes)],
-                [[name, *(f"{queries[size][name]:.1f}" for size in args.sizes)] for name in names]))
+    print(
+        table(
+            ["query (median of 5, ms)", *map(str, args.sizes)],
+            [[name, *(f"{queries[size][name]:.1f}" for size in args.sizes)] for name in names],
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@
 -- reads marts.* only. Amounts are exact yuan, DECIMAL(18,2); percentages are
 -- DECIMAL(18,2), rounded half away from zero. Departments are canonical names
 -- (dim_department): a department printed under several names is one department.
--- Each query starts at a "-- name:" line; tests/test_queries.py runs them all.
+-- Each query starts at a "-- name:" line; tests/integration/test_queries.py runs them all.
 
 -- name: total_budget_change
 -- How did each department's total budget change year over year; which grew most?

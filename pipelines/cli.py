@@ -25,7 +25,8 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import NoReturn
 
-from pipelines.locking import run_lock
+from pipelines.ingest.locking import run_lock
+from pipelines.settings import SettingError, Settings
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 EXIT_CODES = """exit codes of yusuan run:
@@ -49,18 +50,17 @@ def _run(args: argparse.Namespace) -> int:
         if not raw_dir.is_dir():
             print(f"yusuan: --raw {raw_dir} is not a directory", file=sys.stderr)
             return EXIT_CONFIG
+        # Through the environment: step processes and dbt's profile read it too.
         os.environ["YUSUAN_RAW_DIR"] = str(raw_dir)
     if args.warehouse:
         os.environ["YUSUAN_WAREHOUSE"] = str(Path(args.warehouse).expanduser().resolve())
 
-    if problem := _config_problem():
-        print(f"yusuan: {problem}", file=sys.stderr)
+    settings = _settings()
+    if settings is None:
         return EXIT_CONFIG
+    from pipelines.orchestration.resources import PipelinePaths
 
-    # Imported after the environment is set: resources read it.
-    from pipelines.resources import PipelinePaths
-
-    paths = PipelinePaths.from_env()
+    paths = PipelinePaths.from_settings(settings)
     if not paths.raw.is_dir():
         print(f"yusuan: raw directory {paths.raw} does not exist", file=sys.stderr)
         return EXIT_CONFIG
@@ -68,30 +68,29 @@ def _run(args: argparse.Namespace) -> int:
         return _run_locked(args, paths)
 
 
-def _config_problem() -> str | None:
-    """A setting in the environment that the run could not use (a per-document limit,
-    the executor, the number of extraction processes), found before anything runs."""
-    from pipelines import settings
-    from pipelines.extraction.limits import DocumentLimits, LimitConfigError
-
+def _settings() -> Settings | None:
+    """Every YUSUAN_* setting, read once when a command starts; None (and the problem
+    on stderr) when one of them is unusable, found before anything runs."""
     try:
-        DocumentLimits.from_env()
-        settings.extraction_executor()
-        settings.extraction_workers()
-    except (LimitConfigError, settings.SettingError) as exc:
-        return str(exc)
-    return None
+        return Settings.from_env()
+    except SettingError as exc:
+        print(f"yusuan: {exc}", file=sys.stderr)
+        return None
 
 
 def _waiting(warehouse: Path):
     def say(holder: str) -> None:
-        print(f"yusuan: another run (pid {holder}) is using {warehouse}; waiting for it to finish",
-              file=sys.stderr, flush=True)
+        print(
+            f"yusuan: another run (pid {holder}) is using {warehouse}; waiting for it to finish",
+            file=sys.stderr,
+            flush=True,
+        )
+
     return say
 
 
 def _run_locked(args: argparse.Namespace, paths) -> int:
-    from pipelines.runner import run_pipeline
+    from pipelines.ingest.runner import run_pipeline
 
     print(f"yusuan run: {paths.raw} → {paths.warehouse}", flush=True)
     _show_progress()
@@ -100,8 +99,11 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
     started = time.perf_counter()
     # dbt's output and Dagster's error log go to the run log; the terminal gets one line
     # per document (and, with --verbose, the errors as they happen).
-    with open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
-            (contextlib.nullcontext() if args.verbose else contextlib.redirect_stderr(log)):
+    with (
+        open(run_log, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.nullcontext() if args.verbose else contextlib.redirect_stderr(log),
+    ):
         outcome = run_pipeline(paths)
         for failure in outcome.failures:
             print(f"\n{failure.step} failed:\n{failure.trace}", file=log)
@@ -134,7 +136,7 @@ def _failure_paragraph(outcome, seconds: float, run_log: Path, verbose: bool) ->
         message = [line[:_LINE_WIDTH] for line in failure.message.splitlines() if line.strip()] or ["(no message)"]
         shown = _MESSAGE_LINES if number == 0 else 1
         if len(message) > shown:
-            message = [*message[:shown - 1], f"… and {len(message) - shown + 1} more line(s) in the log"]
+            message = [*message[: shown - 1], f"… and {len(message) - shown + 1} more line(s) in the log"]
         lines.append(f"yusuan run failed at step {failure.step}: {message[0]}")
         lines += [f"  {line}" for line in message[1:]]
     if verbose:
@@ -151,23 +153,28 @@ def _backfill(args: argparse.Namespace) -> int:
     if not os.environ.get("DAGSTER_HOME"):
         print("yusuan backfill: set DAGSTER_HOME (the runs are recorded in that instance)", file=sys.stderr)
         return EXIT_CONFIG
-    if problem := _config_problem():
-        print(f"yusuan: {problem}", file=sys.stderr)
+    settings = _settings()
+    if settings is None:
         return EXIT_CONFIG
     from dagster import DagsterInstance
 
-    from pipelines import settings
-    from pipelines.backfill import backfill
+    from pipelines.orchestration.backfill import backfill
 
     started = time.perf_counter()
-    run_log = Path(os.environ.get("YUSUAN_WAREHOUSE", "warehouse/yusuan.duckdb")).parent / "logs" / "last_backfill.log"
+    run_log = settings.warehouse.parent / "logs" / "last_backfill.log"
     run_log.parent.mkdir(parents=True, exist_ok=True)
-    warehouse = settings.warehouse_path()
-    with run_lock(warehouse, on_wait=_waiting(warehouse)), DagsterInstance.get() as instance, \
-            open(run_log, "w", encoding="utf-8") as log, contextlib.redirect_stdout(log):
-        outcome = backfill(instance, workers=args.workers)
-    print(f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
-          f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s")
+    warehouse = settings.warehouse
+    with (
+        run_lock(warehouse, on_wait=_waiting(warehouse)),
+        DagsterInstance.get() as instance,
+        open(run_log, "w", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+    ):
+        outcome = backfill(instance, settings, workers=args.workers)
+    print(
+        f"backfill: {outcome.partitions} documents, {len(outcome.failed_partitions)} failed extraction runs, "
+        f"nightly {'succeeded' if outcome.nightly_success else 'failed'}; {time.perf_counter() - started:.1f}s"
+    )
     for key in outcome.failed_partitions:
         print(f"  failed: {key}")
     return EXIT_OK if outcome.nightly_success and not outcome.failed_partitions else EXIT_FAILED
@@ -176,9 +183,20 @@ def _backfill(args: argparse.Namespace) -> int:
 def _worker(args: argparse.Namespace) -> NoReturn:
     """A celery worker for extraction steps (YUSUAN_EXECUTOR=celery); runs until stopped."""
     celery = Path(sys.executable).with_name("celery")
-    command = [str(celery), "-A", "pipelines.celery_worker", "worker", "-Q", "dagster",
-               "--prefetch-multiplier=1", f"--concurrency={args.concurrency}",
-               "-n", f"{args.name}@%h", "--loglevel", args.loglevel]
+    command = [
+        str(celery),
+        "-A",
+        "pipelines.orchestration.celery_app",
+        "worker",
+        "-Q",
+        "dagster",
+        "--prefetch-multiplier=1",
+        f"--concurrency={args.concurrency}",
+        "-n",
+        f"{args.name}@%h",
+        "--loglevel",
+        args.loglevel,
+    ]
     os.execv(command[0], command)
 
 
@@ -204,13 +222,17 @@ def _extract(args: argparse.Namespace) -> int:
     meta = parsed.metadata
     print(f"{path.name}  sha256 {raw.sha256}")
     print(f"  department  {meta.department_name}")
-    print(f"  fiscal year {meta.fiscal_year}   kind {meta.document_kind}   scope {meta.scope}   "
-          f"unit {meta.printed_unit}   pages {meta.pages}")
+    print(
+        f"  fiscal year {meta.fiscal_year}   kind {meta.document_kind}   scope {meta.scope}   "
+        f"unit {meta.printed_unit}   pages {meta.pages}"
+    )
     print("  statements:")
     for s in parsed.statements:
         pages = f"{min(s.pages)}-{max(s.pages)}" if len(s.pages) > 1 else str(s.pages[0])
-        print(f"    {s.statement:58s} p{pages:7s} rows {s.rows:4d}  lines {s.lines:4d}"
-              f"{'  (empty)' if s.empty else ''}  {s.title or ''}")
+        print(
+            f"    {s.statement:58s} p{pages:7s} rows {s.rows:4d}  lines {s.lines:4d}"
+            f"{'  (empty)' if s.empty else ''}  {s.title or ''}"
+        )
     print("  headline (yuan):")
     for h in parsed.headlines:
         print(f"    {h.metric:30s} {h.value_yuan:>20,}   p{h.line.source_page} {h.line.item_name}")
@@ -234,9 +256,10 @@ GROUP BY ALL ORDER BY d.department_name, d.fiscal_year, d.file_name
 def _status(args: argparse.Namespace) -> int:
     import duckdb
 
-    from pipelines import settings
-
-    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    path = Path(args.warehouse).expanduser() if args.warehouse else settings.published
     if not path.exists():
         print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
         return EXIT_CONFIG
@@ -247,20 +270,24 @@ def _status(args: argparse.Namespace) -> int:
         ).fetchall()
     print(f"{path}: {len(loaded)} loaded, {len(quarantined)} quarantined")
     for file_name, department, year, kind, scope, passed, warned, failed in loaded:
-        print(f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
-              f"checks: {passed} passed, {warned} warned, {failed} failed")
-    for file_path, stage, reason, first_seen, last_seen in quarantined:
+        print(
+            f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
+            f"checks: {passed} passed, {warned} warned, {failed} failed"
+        )
+    for file_path, stage, reason, first_seen, _last_seen in quarantined:
         print(f"  quarantined  {Path(file_path).name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
     return EXIT_OK
 
 
-def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str,
-                          write: Callable[[Path, Path], Path]) -> int:
+def _write_from_warehouse(
+    args: argparse.Namespace, what: str, default_name: str, write: Callable[[Path, Path], Path]
+) -> int:
     """A reader command: ``write(warehouse, out)`` from --warehouse, else the published
     copy, to --out, else ``default_name`` beside the warehouse read."""
-    from pipelines import settings
-
-    warehouse = Path(args.warehouse).expanduser() if args.warehouse else settings.published_path()
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    warehouse = Path(args.warehouse).expanduser() if args.warehouse else settings.published
     if not warehouse.exists():
         print(f"yusuan: no warehouse at {warehouse}; run `yusuan run` first", file=sys.stderr)
         return EXIT_CONFIG
@@ -270,30 +297,40 @@ def _write_from_warehouse(args: argparse.Namespace, what: str, default_name: str
 
 
 def _report(args: argparse.Namespace) -> int:
-    from pipelines.report import REPORT_NAME, build_report
+    from pipelines.outputs.report import REPORT_NAME, build_report
 
     return _write_from_warehouse(args, "report", REPORT_NAME, build_report)
 
 
 def _export_fdp(args: argparse.Namespace) -> int:
-    from pipelines.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
+    from pipelines.outputs.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
 
     return _write_from_warehouse(args, "fiscal data package", PACKAGE_DIR, write_fiscal_data_package)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="yusuan", description="Budget PDFs into a DuckDB warehouse.", epilog=EXIT_CODES,
-        formatter_class=argparse.RawDescriptionHelpFormatter)
+        prog="yusuan",
+        description="Budget PDFs into a DuckDB warehouse.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
-    run = commands.add_parser("run", help="run the nightly job in process on raw/", epilog=EXIT_CODES,
-                              formatter_class=argparse.RawDescriptionHelpFormatter)
+    run = commands.add_parser(
+        "run",
+        help="run the nightly job in process on raw/",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     run.add_argument("--raw", help="folder of PDFs (default: raw/ or $YUSUAN_RAW_DIR)")
     run.add_argument("--warehouse", help="DuckDB file (default: warehouse/yusuan.duckdb or $YUSUAN_WAREHOUSE)")
     run.add_argument("--strict", action="store_true", help="exit 1 when any document was quarantined")
-    run.add_argument("--verbose", action="store_true",
-                     help="print errors with their stack traces here (they always go to the run log)")
+    run.add_argument(
+        "--verbose",
+        action="store_true",
+        help="print errors with their stack traces here (they always go to the run log)",
+    )
     run.set_defaults(handler=_run)
 
     fill = commands.add_parser("backfill", help="every document as a partition run (in parallel), then the nightly job")

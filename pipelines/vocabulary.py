@@ -54,7 +54,7 @@ CHECKED_COLUMNS = [
 
 
 def seeds_dir() -> Path:
-    return settings.dbt_project_dir() / "seeds"
+    return settings.Settings.from_env().dbt_project / "seeds"
 
 
 def load_vocabularies(folder: Path | None = None) -> dict[str, frozenset[str]]:

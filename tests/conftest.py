@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from pipelines.extraction.document import ParsedDocument, RawDocument, extract
-from tests.references import ExpectedDocument, nationwide_documents
+from tests.support.references import ExpectedDocument, nationwide_documents
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 RAW = PROJECT_ROOT / "raw"
@@ -54,7 +54,7 @@ def nationwide() -> dict[str, ParsedDocument | str]:
 @pytest.fixture(scope="session")
 def futian(tmp_path_factory) -> tuple[RawDocument, ParsedDocument]:
     """The Shenzhen Futian 2022 seed rendered as a ruled PDF, then extracted like any file."""
-    from tests.renderers.futian import render_futian_2022
+    from tests.support.renderers.futian import render_futian_2022
 
     path = render_futian_2022(tmp_path_factory.mktemp("futian") / "futian_2022.pdf")
     return extract(path.read_bytes())
@@ -65,8 +65,8 @@ def sample_warehouse(tmp_path_factory):
     """The whole pipeline run once over every sample in raw/; returns its PipelinePaths.
 
     Tests read ``paths.published`` (the read-only copy analysts open)."""
-    from pipelines.resources import PipelinePaths
-    from pipelines.runner import run_pipeline
+    from pipelines.ingest.runner import run_pipeline
+    from pipelines.orchestration.resources import PipelinePaths
 
     root = tmp_path_factory.mktemp("sample_warehouse")
     paths = PipelinePaths(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import csv
 import re
 from dataclasses import dataclass, replace
-from functools import lru_cache
+from functools import cache
 
 from pipelines import settings
 from pipelines.extraction.lines import BudgetLine
@@ -26,7 +26,9 @@ _MIN_PREFIX = 4  # a name cut by a page break still names one class if this long
 _TOTALS = re.compile(r"(合计|总计|小计)$")
 # How the names of projects and spending items end (before a bracketed note), and the year
 # a project's name may carry; an organisation's name does neither.
-_ITEM_NAME = re.compile(r"(费|费用|定额|项目|专项|资金|经费|补贴|补助|支出|工程|系统|平台|建设|运维|服务)([(（].*[)）])?$|\d{4}年")
+_ITEM_NAME = re.compile(
+    r"(费|费用|定额|项目|专项|资金|经费|补贴|补助|支出|工程|系统|平台|建设|运维|服务)([(（].*[)）])?$|\d{4}年"
+)
 _REGION = re.compile(r"^(.{2,}?(?:省|自治区|市|区|县|州|盟|旗))")
 
 
@@ -39,7 +41,8 @@ class ClassEntry:
 
     def in_year(self, year: int) -> bool:
         return (self.first_year is None or self.first_year <= year) and (
-            self.last_year is None or year <= self.last_year)
+            self.last_year is None or year <= self.last_year
+        )
 
 
 @dataclass(frozen=True)
@@ -57,27 +60,43 @@ class Classification:
 
     def reads(self, line: BudgetLine) -> bool:
         return line.statement in self.whole_statements or (
-            line.statement in self.statements and line.section in self.sections)
+            line.statement in self.statements and line.section in self.sections
+        )
 
 
 FUNCTION = Classification(
-    "function_class.csv", "2",
+    "function_class.csv",
+    "2",
     frozenset({"income_expenditure_summary", "fiscal_appropriation_summary"}),
     frozenset({"expenditure", "expenditure_by_function"}),
-    frozenset({"expenditure_summary", "general_budget_expenditure_by_function",
-               "fiscal_appropriation_expenditure_by_function", "general_budget_basic_expenditure_by_function",
-               "government_fund_expenditure", "state_capital_expenditure"}),
+    frozenset(
+        {
+            "expenditure_summary",
+            "general_budget_expenditure_by_function",
+            "fiscal_appropriation_expenditure_by_function",
+            "general_budget_basic_expenditure_by_function",
+            "government_fund_expenditure",
+            "state_capital_expenditure",
+        }
+    ),
 )
 ECONOMIC = Classification(
-    "economic_class.csv", "3",
-    frozenset({"basic_expenditure_by_economic_class", "general_budget_basic_expenditure_by_economic_class",
-               "fiscal_appropriation_basic_expenditure_by_economic_class", "general_budget_expenditure_by_economic_class",
-               "operating_costs"}),
+    "economic_class.csv",
+    "3",
+    frozenset(
+        {
+            "basic_expenditure_by_economic_class",
+            "general_budget_basic_expenditure_by_economic_class",
+            "fiscal_appropriation_basic_expenditure_by_economic_class",
+            "general_budget_expenditure_by_economic_class",
+            "operating_costs",
+        }
+    ),
     frozenset({"main", "expenditure"}),
 )
 
 
-@lru_cache(maxsize=None)
+@cache
 def national_entries(seed: str) -> tuple[ClassEntry, ...]:
     """Every printed name variant of a national classification, with its years."""
     with open(SEEDS / seed, encoding="utf-8") as handle:

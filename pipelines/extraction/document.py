@@ -13,9 +13,9 @@ from pipelines.extraction.classification import assign_budget_units, assign_clas
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.headline_gate import gate_headlines, printed_tables
 from pipelines.extraction.identities import CheckResult
+from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
-from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
 from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
@@ -133,8 +133,9 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         )
     lines = assign_classification_codes(lines, metadata.fiscal_year)
     # Headlines are budget-year figures: other periods' lines are never candidates.
-    candidates = pick_headlines([l for l in lines if l.period == BUDGET_YEAR],
-                                final_accounts=metadata.document_kind == "final_accounts")
+    candidates = pick_headlines(
+        [l for l in lines if l.period == BUDGET_YEAR], final_accounts=metadata.document_kind == "final_accounts"
+    )
     headlines, withheld = gate_headlines(candidates, lines, printed_tables(statements))
     return ParsedDocument(
         metadata=metadata,
@@ -149,4 +150,3 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
 def extract(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> tuple[RawDocument, ParsedDocument]:
     raw = read_document(pdf_bytes, limits)
     return raw, parse_document(raw)
-

@@ -154,7 +154,8 @@ def column_roles(paths: list[list[str]], body: list[list[str]]) -> list[str]:
         # where the cells do not decide (none printed, or half of them numbers), the
         # header says whether it is a money column (规格型号, 说明 and 实施采购时间 are not)
         money = not path or (
-            any(_MONEY_HEADER.search(p) for p in path) and not any(_NAME_HEADER.search(p) for p in path))
+            any(_MONEY_HEADER.search(p) for p in path) and not any(_NAME_HEADER.search(p) for p in path)
+        )
         if cells and amounts * 2 != len(cells):
             roles.append(AMOUNT if amounts * 2 > len(cells) else NAME)
         else:

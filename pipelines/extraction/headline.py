@@ -29,10 +29,20 @@ _TOTAL_EXPENDITURE = ["支出总计", "总计", "支出合计", "本年支出合
 _APPROPRIATION = ["财政拨款", "财政拨款收入", "政府预算拨款", "财政拨款(补助)收入", "预算拨款"]
 # Summaries that split appropriations by budget (final accounts; the 2020s national
 # template's 一般公共预算拨款收入 / 政府性基金预算拨款收入 / 国有资本经营预算拨款收入)
-_GENERAL_APPROPRIATION = ["一般公共预算财政拨款收入", "一般公共预算财政拨款", "一般公共预算拨款收入", "一般公共预算拨款"]
+_GENERAL_APPROPRIATION = [
+    "一般公共预算财政拨款收入",
+    "一般公共预算财政拨款",
+    "一般公共预算拨款收入",
+    "一般公共预算拨款",
+]
 _OTHER_APPROPRIATIONS = [
-    "政府性基金预算财政拨款收入", "国有资本经营预算财政拨款收入",
-    "政府性基金预算拨款收入", "国有资本经营预算拨款收入", "政府性基金收入", "政府性基金拨款", "国有资本经营预算收入",
+    "政府性基金预算财政拨款收入",
+    "国有资本经营预算财政拨款收入",
+    "政府性基金预算拨款收入",
+    "国有资本经营预算拨款收入",
+    "政府性基金收入",
+    "政府性基金拨款",
+    "国有资本经营预算收入",
 ]
 # Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
 _OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
@@ -44,7 +54,11 @@ _PRINTED_ROUNDING = Decimal("0.01")  # per summed printed figure, in the printed
 # A 三公 table with the items as rows: the subtotal row, and the rows that are 三公 items.
 _THREE_PUBLIC_ROW = re.compile(r"^三公经费(支出)?(预算)?(合计|小计)?(数)?$")
 _THREE_PUBLIC_ITEM = re.compile(r"因公出国|出国|公务接待|公务用车|购置费|运行(维护)?费")
-_EXPENDITURE_MEASURES = {"basic": "basic_expenditure", "project": "project_expenditure", "reserve": "reserve_expenditure"}
+_EXPENDITURE_MEASURES = {
+    "basic": "basic_expenditure",
+    "project": "project_expenditure",
+    "reserve": "reserve_expenditure",
+}
 
 
 def _name(line: BudgetLine) -> str:
@@ -124,9 +138,14 @@ def _income_summary_total(lines: list[BudgetLine], total_expenditure: Decimal) -
     of a budget are equal, so the figure is the printed income total, not a guess.
     """
     line = next(
-        (l for l in lines
-         if l.statement == "income_summary" and not l.item_code and _name(l) in ("合计", "总计", "收入总计")
-         and l.measure in ("total", "amount")),
+        (
+            l
+            for l in lines
+            if l.statement == "income_summary"
+            and not l.item_code
+            and _name(l) in ("合计", "总计", "收入总计")
+            and l.measure in ("total", "amount")
+        ),
         None,
     )
     return line if line is not None and line.amount_yuan == total_expenditure else None
@@ -184,8 +203,11 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     if by_row is not None:
         return by_row
     base = {l.measure.split(":")[0] for l in lines}
-    wanted = "three_public_subtotal" if "three_public_subtotal" in base else (
-        "total" if not base & _OTHER_THAN_THREE_PUBLIC else None)
+    wanted = (
+        "three_public_subtotal"
+        if "three_public_subtotal" in base
+        else ("total" if not base & _OTHER_THAN_THREE_PUBLIC else None)
+    )
     candidates = [l for l in lines if l.measure.split(":")[0] == wanted]
     actual = [l for l in candidates if "决算" in l.measure]
     if final_accounts and actual:

@@ -58,8 +58,15 @@ _SUMMARY_EXPENDITURE_TOTALS = {"本年支出合计", "当年支出小计", "支�
 _FUNCTION_TABLE = "general_budget_expenditure_by_function"
 # Columns of funds other than the general public budget: a table printing them is of all funds.
 _OTHER_FUNDS = {
-    "government_fund", "state_capital", "special_account_funds", "unit_funds", "other_funds",
-    "business_income", "operating_income", "other_income", "superior_subsidy_income",
+    "government_fund",
+    "state_capital",
+    "special_account_funds",
+    "unit_funds",
+    "other_funds",
+    "business_income",
+    "operating_income",
+    "other_income",
+    "superior_subsidy_income",
     "affiliated_remittance_income",
 }
 
@@ -91,8 +98,10 @@ def gate_headlines(
     for headline in candidates:
         broken = [r for r in _identities(headline, candidates, lines, tables) if r.status != PASS]
         if broken:
-            withheld.extend(replace(r, check=f"headline_{r.check}", subject=f"{headline.metric}: {r.subject}",
-                                    withheld=True) for r in broken)
+            withheld.extend(
+                replace(r, check=f"headline_{r.check}", subject=f"{headline.metric}: {r.subject}", withheld=True)
+                for r in broken
+            )
         else:
             published.append(headline)
     return published, withheld
@@ -101,8 +110,17 @@ def gate_headlines(
 def _refused(check: str, headline: Headline, reason: str) -> CheckResult:
     """A candidate withheld for what it is, not for a sum: nothing to compare."""
     line = headline.line
-    return CheckResult(check, line.statement, reason, headline.value_yuan,
-                       headline.value_yuan, Decimal(0), line.source_page, line.source_row, withheld=True)
+    return CheckResult(
+        check,
+        line.statement,
+        reason,
+        headline.value_yuan,
+        headline.value_yuan,
+        Decimal(0),
+        line.source_page,
+        line.source_row,
+        withheld=True,
+    )
 
 
 def _identities(
@@ -123,8 +141,11 @@ def _identities(
 
 
 def _same_row(line: BudgetLine, lines: list[BudgetLine]) -> list[BudgetLine]:
-    return [l for l in lines if (l.source_table, l.source_row, l.period) == (line.source_table, line.source_row,
-                                                                              line.period)]
+    return [
+        l
+        for l in lines
+        if (l.source_table, l.source_row, l.period) == (line.source_table, line.source_row, line.period)
+    ]
 
 
 def _expenditure_split(headline: Headline, candidates: list[Headline], lines: list[BudgetLine]) -> list[CheckResult]:
@@ -140,23 +161,38 @@ def _expenditure_split(headline: Headline, candidates: list[Headline], lines: li
     if on_row:
         return on_row
     splits = [h for h in candidates if h.metric in _SPLIT_METRICS]
-    totals = [l for l in lines if l.statement == "income_expenditure_summary" and l.section != "income"
-              and l.budget_unit is None and l.period == BUDGET_YEAR
-              and strip_ordinal(l.item_name.split("/")[-1]) in _SUMMARY_EXPENDITURE_TOTALS]
+    totals = [
+        l
+        for l in lines
+        if l.statement == "income_expenditure_summary"
+        and l.section != "income"
+        and l.budget_unit is None
+        and l.period == BUDGET_YEAR
+        and strip_ordinal(l.item_name.split("/")[-1]) in _SUMMARY_EXPENDITURE_TOTALS
+    ]
     if not totals:
         return [_refused("expenditure_split", headline, "no total printed beside it to add up to")]
     spent = sum((h.value_yuan for h in splits), Decimal(0))
     total = min(totals, key=lambda t: abs(t.amount_yuan - spent))
-    return [make_check("expenditure_split", total, f"{total.item_name} = Σ split headlines", total.amount_yuan,
-                       spent, len(splits))]
+    return [
+        make_check(
+            "expenditure_split", total, f"{total.item_name} = Σ split headlines", total.amount_yuan, spent, len(splits)
+        )
+    ]
 
 
 def _every_column(row: list[BudgetLine]) -> CheckResult:
     """total = the sum of every other amount printed on the row."""
     total = next(l for l in row if l.measure == "total")
     parts = [l for l in row if base_measure(l.measure) != "total"]
-    return make_check("expenditure_split", total, f"{total.item_name}: every column", total.amount_yuan,
-                      sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
+    return make_check(
+        "expenditure_split",
+        total,
+        f"{total.item_name}: every column",
+        total.amount_yuan,
+        sum((p.amount_yuan for p in parts), Decimal(0)),
+        len(parts),
+    )
 
 
 def _three_public(headline: Headline, lines: list[BudgetLine], tables: dict[int, PrintedTable]) -> list[CheckResult]:
@@ -168,10 +204,19 @@ def _three_public(headline: Headline, lines: list[BudgetLine], tables: dict[int,
         return [_refused("three_public_unit", headline, f"read in {line.printed_unit}, its table prints {printed}")]
     # the parts printed beside it: of the same kind of figure and, in a table splitting each
     # item by fund source, of the same source
-    row = [l for l in _same_row(line, lines) if is_final_figure(l) == is_final_figure(line)
-           and fund_source(l.measure) == fund_source(line.measure)]
-    column = [l for l in lines if l.statement == line.statement and l.measure == line.measure
-              and l.period == line.period and l.budget_unit == line.budget_unit]
+    row = [
+        l
+        for l in _same_row(line, lines)
+        if is_final_figure(l) == is_final_figure(line) and fund_source(l.measure) == fund_source(line.measure)
+    ]
+    column = [
+        l
+        for l in lines
+        if l.statement == line.statement
+        and l.measure == line.measure
+        and l.period == line.period
+        and l.budget_unit == line.budget_unit
+    ]
     result = three_public_sum(line, row, by_label=False) or three_public_sum(line, column, by_label=True)
     if result is None:
         return [_refused("three_public_parts", headline, "no 因公出国 / 公务接待 / 公务用车 printed beside it")]
@@ -186,8 +231,11 @@ def _function_class(
     line = headline.line
     code = headline.metric.split(":")[1]
     if line.statement != _FUNCTION_TABLE:
-        return [_refused("function_table", headline, f"from {line.statement}, not the general-public-budget "
-                                                     "table by function")]
+        return [
+            _refused(
+                "function_table", headline, f"from {line.statement}, not the general-public-budget table by function"
+            )
+        ]
     if not (len(code) == 3 and code.startswith("2")):
         return [_refused("function_table", headline, f"{code} is not a function class (2xx)")]
     statement = tables[line.source_table].statement
@@ -198,9 +246,18 @@ def _function_class(
     if base_measure(line.measure) != "total" and "total" in measures:
         # the row's 合计 cell was not read: another column is a part of the class, not its total
         return [_refused("function_table", headline, f"from the {line.measure} column, not the table's 合计")]
-    printed = [l for l in table if l.item_code == code and l.measure == line.measure and l.budget_unit is None
-               and l.period == BUDGET_YEAR]
+    printed = [
+        l
+        for l in table
+        if l.item_code == code and l.measure == line.measure and l.budget_unit is None and l.period == BUDGET_YEAR
+    ]
     if len(printed) > 1:
-        return [_refused("function_table", headline, f"{code} is printed {len(printed)} times in its table: "
-                                                     "rows of its units, none told apart as the department's")]
+        return [
+            _refused(
+                "function_table",
+                headline,
+                f"{code} is printed {len(printed)} times in its table: "
+                "rows of its units, none told apart as the department's",
+            )
+        ]
     return []

@@ -39,8 +39,15 @@ _ECONOMIC_TABLES = {
 }
 _TOTAL_NAMES = {"合计", "总计", "收入总计", "支出总计", "金额合计"}
 # The columns a 支出总表 splits its total into (personnel and public-use costs are parts of basic).
-SPLIT_MEASURES = ("basic", "project", "reserve", "carry_forward",
-                  "operating_expenditure", "remitted_to_superior", "affiliated_subsidy")
+SPLIT_MEASURES = (
+    "basic",
+    "project",
+    "reserve",
+    "carry_forward",
+    "operating_expenditure",
+    "remitted_to_superior",
+    "affiliated_subsidy",
+)
 # The parts of basic expenditure: added in its place when a table prints them without it.
 BASIC_PARTS = ("personnel", "public_use")
 # "三公" = 因公出国（境）+ 公务接待 + 公务用车 (printed whole, or as 购置 + 运行).
@@ -100,8 +107,16 @@ def make_check(
     check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int
 ) -> CheckResult:
     """A comparison anchored at a printed line, with the rounding room of ``terms`` summed figures."""
-    return CheckResult(check, anchor.statement, subject, expected, actual,
-                       _tolerance(anchor.printed_unit, terms), anchor.source_page, anchor.source_row)
+    return CheckResult(
+        check,
+        anchor.statement,
+        subject,
+        expected,
+        actual,
+        _tolerance(anchor.printed_unit, terms),
+        anchor.source_page,
+        anchor.source_row,
+    )
 
 
 def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
@@ -110,7 +125,9 @@ def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
     income, spending = by_metric.get("total_income"), by_metric.get("total_expenditure")
     if not (income and spending):
         return []
-    return [make_check("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)]
+    return [
+        make_check("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)
+    ]
 
 
 def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
@@ -131,8 +148,16 @@ def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
         parts = [measures[m] for m in split if m in measures]
         if total and parts:
             subject = total.item_code or _name(total)
-            results.append(make_check("expenditure_split", total, subject, total.amount_yuan,
-                                      sum((p.amount_yuan for p in parts), Decimal(0)), len(parts)))
+            results.append(
+                make_check(
+                    "expenditure_split",
+                    total,
+                    subject,
+                    total.amount_yuan,
+                    sum((p.amount_yuan for p in parts), Decimal(0)),
+                    len(parts),
+                )
+            )
     return results
 
 
@@ -158,7 +183,7 @@ def _children(code: str, codes: dict[str, list[BudgetLine]]) -> list[str]:
 def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
     """类 = Σ 款 = Σ 项 by code prefix, and Σ 类 = the table's 合计, per measure and unit."""
     results = []
-    for (statement, measure, unit, _period), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
+    for (_statement, measure, unit, _period), group in _code_tables(lines, _FUNCTION_TABLES | _ECONOMIC_TABLES).items():
         # A code may head several rows: a table printing only 项 codes lists each unit's rows
         # one after the other without the unit's name, and a table printing two economic
         # classifications side by side (政府 50101 | 部门 30101) repeats the first on each of
@@ -172,8 +197,16 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
         for code, parents in coded.items():
             children = [l for c in _children(code, coded) for l in coded[c]]
             if children:
-                results.append(make_check("classification_hierarchy", parents[0], f"{code} ({measure})",
-                                          _sum(parents), _sum(children), len(parents) + len(children)))
+                results.append(
+                    make_check(
+                        "classification_hierarchy",
+                        parents[0],
+                        f"{code} ({measure})",
+                        _sum(parents),
+                        _sum(children),
+                        len(parents) + len(children),
+                    )
+                )
         top_length = min(len(c) for c in coded)
         tops = [l for c, rows in coded.items() if len(c) == top_length for l in rows]
         # The table's 合计, or in a by-unit table the unit's own row.
@@ -183,14 +216,25 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
         first_top = next(i for i, l in enumerate(group) if l.item_code and len(l.item_code) == top_length)
         uncoded_top = any(not l.item_code and l is not total and not _is_total(l) for l in group[:first_top])
         if total is not None and not uncoded_top:
-            results.append(make_check("classification_total", total, f"Σ top-level codes ({measure})", total.amount_yuan,
-                                      _sum(tops), len(tops)))
+            results.append(
+                make_check(
+                    "classification_total",
+                    total,
+                    f"Σ top-level codes ({measure})",
+                    total.amount_yuan,
+                    _sum(tops),
+                    len(tops),
+                )
+            )
     return results
 
 
 def _summary_total(lines: list[BudgetLine], income: bool, names: list[str]) -> BudgetLine | None:
-    side = [l for l in lines if l.statement == "income_expenditure_summary" and l.budget_unit is None
-            and (l.section == "income") == income]
+    side = [
+        l
+        for l in lines
+        if l.statement == "income_expenditure_summary" and l.budget_unit is None and (l.section == "income") == income
+    ]
     for name in names:
         for line in side:
             if _name(line) == name:
@@ -217,8 +261,11 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
         ("expenditure_summary", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
         ("performance_targets", False, ["本年支出合计", "当年支出小计", "支出合计", "支出总计", "总计"]),
     ):
-        totals = [l for l in lines if l.statement == statement and l.budget_unit is None and _is_total(l)
-                  and l.measure in ("total", "amount")]
+        totals = [
+            l
+            for l in lines
+            if l.statement == statement and l.budget_unit is None and _is_total(l) and l.measure in ("total", "amount")
+        ]
         candidates = [c for c in (_summary_total(lines, income, [n]) for n in names) if c]
         if not totals or not candidates:
             continue
@@ -226,8 +273,14 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
         closest = min(candidates, key=lambda c: abs(c.amount_yuan - total.amount_yuan))
         if statement == "performance_targets" and total.amount_yuan < closest.amount_yuan * (1 - GROSS_BREAK):
             continue
-        check = make_check("summary_vs_" + statement, total, f"{_name(closest)} = {statement} 合计",
-                           closest.amount_yuan, total.amount_yuan, 0)
+        check = make_check(
+            "summary_vs_" + statement,
+            total,
+            f"{_name(closest)} = {statement} 合计",
+            closest.amount_yuan,
+            total.amount_yuan,
+            0,
+        )
         if total.printed_unit != closest.printed_unit:
             coarser = max(total.printed_unit, closest.printed_unit, key=lambda unit: UNIT_FACTORS[unit])
             check = replace(check, tolerance=_tolerance(coarser, 1))
@@ -250,15 +303,28 @@ def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
         department = next((l for l in group if l.budget_unit is None and not l.item_code and not _is_total(l)), None)
         once_each = len({u.budget_unit for u in units}) == len(units)
         if units and once_each and department is not None and any(l.budget_unit for l in group):
-            results.append(make_check("unit_rows_sum", department, f"units ({measure})", department.amount_yuan,
-                                      sum((u.amount_yuan for u in units), Decimal(0)), len(units)))
+            results.append(
+                make_check(
+                    "unit_rows_sum",
+                    department,
+                    f"units ({measure})",
+                    department.amount_yuan,
+                    sum((u.amount_yuan for u in units), Decimal(0)),
+                    len(units),
+                )
+            )
     return results
 
 
 def _unit_row(lines: list[BudgetLine], statement: str, unit: str, measures: tuple[str, ...]) -> BudgetLine | None:
     for line in lines:
-        if (line.statement == statement and line.budget_unit == unit and not line.item_code
-                and _name(line) == unit and line.measure in measures):
+        if (
+            line.statement == statement
+            and line.budget_unit == unit
+            and not line.item_code
+            and _name(line) == unit
+            and line.measure in measures
+        ):
             return line
     return None
 
@@ -270,8 +336,11 @@ def unit_totals_agree(lines: list[BudgetLine]) -> list[CheckResult]:
     for unit in sorted({l.budget_unit for l in lines if l.budget_unit}):
         for check, (a_statement, a_measures), (b_statement, b_measures) in (
             ("unit_income_vs_expenditure", ("income_summary", ("total",)), ("expenditure_summary", ("total",))),
-            ("unit_general_budget", ("income_summary", ("general_budget",)),
-             ("general_budget_expenditure_by_function", ("total", "amount"))),
+            (
+                "unit_general_budget",
+                ("income_summary", ("general_budget",)),
+                ("general_budget_expenditure_by_function", ("total", "amount")),
+            ),
         ):
             a = _unit_row(lines, a_statement, unit, a_measures)
             b = _unit_row(lines, b_statement, unit, b_measures)
@@ -297,8 +366,14 @@ def three_public_sum(subtotal: BudgetLine, neighbours: list[BudgetLine], by_labe
     if any(len(kinds[k]) > 1 for k in wanted) or not any(kinds[k] for k in wanted):
         return None
     parts = [kinds[k][0] for k in wanted if kinds[k]]
-    return make_check("three_public_parts", subtotal, _name(subtotal) or subtotal.measure, subtotal.amount_yuan,
-                      sum((p.amount_yuan for p in parts), Decimal(0)), len(parts))
+    return make_check(
+        "three_public_parts",
+        subtotal,
+        _name(subtotal) or subtotal.measure,
+        subtotal.amount_yuan,
+        sum((p.amount_yuan for p in parts), Decimal(0)),
+        len(parts),
+    )
 
 
 def is_final_figure(line: BudgetLine) -> bool:
@@ -313,8 +388,9 @@ def three_public_parts(lines: list[BudgetLine]) -> list[CheckResult]:
     wanted = three_public_subtotal_measure({base_measure(l.measure) for l in table})
     rows: dict[tuple, list[BudgetLine]] = defaultdict(list)
     for line in table:
-        rows[(line.source_table, line.source_row, line.period, is_final_figure(line), fund_source(line.measure))
-             ].append(line)
+        rows[
+            (line.source_table, line.source_row, line.period, is_final_figure(line), fund_source(line.measure))
+        ].append(line)
     results = []
     for row in rows.values():
         subtotals = [l for l in row if base_measure(l.measure) == wanted]

@@ -98,13 +98,13 @@ class time_limit:
         self._previous = None
 
     def _message(self) -> str:
-        return (f"extraction took longer than {self.seconds:g} s, the limit per document "
-                f"({MAX_SECONDS_ENV})")
+        return f"extraction took longer than {self.seconds:g} s, the limit per document ({MAX_SECONDS_ENV})"
 
     def __enter__(self) -> time_limit:
         self._started = time.monotonic()
         self._signal = bool(self.seconds) and threading.current_thread() is threading.main_thread()
         if self._signal:
+
             def expire(signum, frame):
                 raise _Expired()
 

@@ -63,6 +63,7 @@ def fund_source(measure: str) -> str | None:
     qualifier = measure.partition(":")[2]
     return qualifier if _FUND_SOURCE.match(qualifier) else None
 
+
 # National classification codes: function 2xx, economic 3xx (部门) and 5xx (政府), of
 # 3, 5 or 7 digits.  A unit's code (117001) printed in a code column is none of them.
 _CLASSIFICATION_CODE = re.compile(r"^[235]\d{2}(\d{2}){0,2}$")
@@ -213,8 +214,15 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                         continue
                     if not item_name and not item_code:
                         problems.append(
-                            Problem("unlabelled_amount", statement.statement, table.page, table.index, pr, pc,
-                                    f"amount {compact(text)} has no item label")
+                            Problem(
+                                "unlabelled_amount",
+                                statement.statement,
+                                table.page,
+                                table.index,
+                                pr,
+                                pc,
+                                f"amount {compact(text)} has no item label",
+                            )
                         )
                     lines.append(
                         BudgetLine(

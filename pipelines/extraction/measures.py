@@ -18,7 +18,10 @@ _RULES: list[tuple[str, str]] = [
     (r"公务接待", "official_reception"),
     (r"公务用车购置(经?费)?$|^购置费?$", "vehicle_purchase"),  # not 公务用车购置及运行费
     (r"公务用车运行(维护)?费?|^运行(维护)?费$", "vehicle_operation"),  # 费 may wrap away
-    (r"公务用车|用车购置及运行", "official_vehicles"),  # 务用车购置及运行维护: a header whose first character wrapped away
+    (
+        r"公务用车|用车购置及运行",
+        "official_vehicles",
+    ),  # 务用车购置及运行维护: a header whose first character wrapped away
     (r"三公", "three_public_subtotal"),
     (r"会议费", "meetings"),
     (r"培训费", "training"),

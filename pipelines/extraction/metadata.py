@@ -240,10 +240,7 @@ def read_metadata(
     if cover and cover.scope_word:
         scope_words[cover.scope_word] += 3
     unit_votes = (
-        scope_words["单位"]
-        + title_text.count("预算单位")
-        + title_text.count("单位预算")
-        + title_text.count("单位决算")
+        scope_words["单位"] + title_text.count("预算单位") + title_text.count("单位预算") + title_text.count("单位决算")
     )
     # (本级) decides only where no 部门/单位 word is printed: a department that is its own
     # single unit may print 部门预算 on its cover.

@@ -8,9 +8,8 @@ from __future__ import annotations
 
 import io
 import logging
-from dataclasses import asdict, dataclass, field
-
 import re
+from dataclasses import asdict, dataclass, field
 
 import pypdfium2
 import pypdfium2.raw as pdfium_c
@@ -253,8 +252,10 @@ def read_tables(pdf_bytes: bytes) -> list[RawTable]:
                     texts=[[normalize(cell.text) for cell in row] for row in table.cells],
                     borders=[
                         [
-                            ("L" if c.left else "") + ("R" if c.right else "")
-                            + ("T" if c.top else "") + ("B" if c.bottom else "")
+                            ("L" if c.left else "")
+                            + ("R" if c.right else "")
+                            + ("T" if c.top else "")
+                            + ("B" if c.bottom else "")
                             for c in row
                         ]
                         for row in table.cells
@@ -266,4 +267,3 @@ def read_tables(pdf_bytes: bytes) -> list[RawTable]:
         # A title can be orphaned at the foot of a page, its table starting on the next.
         result[-1].trailing = _lines_between(by_page[page][0].textlines or [], float("-inf"), upper)
     return result
-

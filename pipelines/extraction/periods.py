@@ -111,8 +111,7 @@ def _column_periods(statement: StatementTable, fiscal_year: int) -> dict[int, st
     master = statement.master
     rows = range(statement.layout.header_rows)
     return {
-        col: column_period([region_text(master, row, col) for row in rows], fiscal_year)
-        for col in range(master.n_cols)
+        col: column_period([region_text(master, row, col) for row in rows], fiscal_year) for col in range(master.n_cols)
     }
 
 

@@ -1,0 +1,271 @@
+"""The DuckDB warehouse: raw tables, one transaction per document, quarantine, publish.
+
+Only the loader step writes here (a single writer); extraction hands over files.
+Every statement is parameterised: department names and file names are data.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import shutil
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.handoff import StoragePath, read_document_meta, read_output
+
+RAW_DDL = """
+CREATE SCHEMA IF NOT EXISTS raw;
+CREATE TABLE IF NOT EXISTS raw.document (
+  document_id VARCHAR PRIMARY KEY, file_path VARCHAR, file_name VARCHAR, department_name VARCHAR,
+  fiscal_year INTEGER, document_kind VARCHAR, scope VARCHAR, printed_unit VARCHAR, pages INTEGER,
+  parser_version VARCHAR, extracted_at TIMESTAMP, loaded_at TIMESTAMP);
+CREATE TABLE IF NOT EXISTS raw.budget_line (
+  document_id VARCHAR, statement VARCHAR, section VARCHAR, item_code VARCHAR, item_name VARCHAR,
+  measure VARCHAR, amount_yuan DECIMAL(18,2), printed_amount VARCHAR, printed_unit VARCHAR,
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER, budget_unit VARCHAR,
+  period VARCHAR DEFAULT 'budget_year');
+CREATE TABLE IF NOT EXISTS raw.headline (
+  document_id VARCHAR, metric VARCHAR, value_yuan DECIMAL(18,2), statement VARCHAR,
+  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
+CREATE TABLE IF NOT EXISTS raw.extracted_cell (
+  document_id VARCHAR, page INTEGER, table_index INTEGER, row_index INTEGER, col_index INTEGER, text VARCHAR);
+CREATE TABLE IF NOT EXISTS raw.statement (
+  document_id VARCHAR, statement VARCHAR, printed_title VARCHAR, printed_unit VARCHAR,
+  first_page INTEGER, last_page INTEGER, first_table INTEGER, body_rows INTEGER, line_count INTEGER,
+  is_empty BOOLEAN);
+CREATE TABLE IF NOT EXISTS raw.reconciliation (
+  document_id VARCHAR, check_name VARCHAR, statement VARCHAR, subject VARCHAR,
+  expected_yuan DECIMAL(18,2), actual_yuan DECIMAL(18,2), difference_yuan DECIMAL(18,2),
+  tolerance_yuan DECIMAL(18,2), status VARCHAR, source_page INTEGER, source_row INTEGER);
+CREATE TABLE IF NOT EXISTS raw.quarantine (
+  document_id VARCHAR, file_path VARCHAR, stage VARCHAR, reason VARCHAR, details VARCHAR,
+  first_seen TIMESTAMP, last_seen TIMESTAMP);
+"""
+
+# Parquet file in the extraction folder -> raw table it loads into.
+_PARQUET_TABLES = {
+    "lines.parquet": "raw.budget_line",
+    "headlines.parquet": "raw.headline",
+    "cells.parquet": "raw.extracted_cell",
+    "statements.parquet": "raw.statement",
+    "checks.parquet": "raw.reconciliation",
+}
+_DOCUMENT_TABLES = ["raw.document", *_PARQUET_TABLES.values()]
+
+
+# Columns added after a table was first created: applied to existing warehouses.
+MIGRATIONS = [
+    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS budget_unit VARCHAR",
+    # Lines loaded before periods were read were all taken as the budget year's.
+    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS period VARCHAR DEFAULT 'budget_year'",
+]
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+# How long a run waits for a process that still holds the warehouse (a leftover of a killed run).
+LOCK_WAIT_SECONDS = 300
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (.*?) \(PID (\d+)\)")
+
+
+class WarehouseLocked(Exception):
+    """Another process kept the warehouse file locked for longer than the run waits."""
+
+
+def _command_line(pid: str, program: str) -> str:
+    try:
+        arguments = Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return program
+    return " ".join(arguments.replace("\0", " ").split())  # one line, whatever the arguments hold
+
+
+def open_writer(path: Path, wait_seconds: float = LOCK_WAIT_SECONDS) -> duckdb.DuckDBPyConnection:
+    """The warehouse opened for writing; while another process holds DuckDB's lock on it,
+    say once which process (pid and command), then wait for it to end."""
+    deadline = time.monotonic() + wait_seconds
+    said = False
+    while True:
+        try:
+            return duckdb.connect(str(path))
+        except duckdb.IOException as exc:
+            holder = _LOCK_HOLDER.search(str(exc))
+            if holder is None:
+                raise
+            program, pid = holder.groups()
+            who = f"process {pid} ({_command_line(pid, program)[:120]})"
+            if time.monotonic() > deadline:
+                raise WarehouseLocked(f"{path} is still locked by {who} after {wait_seconds:.0f} s") from None
+            if not said:
+                logging.getLogger("yusuan.progress").warning(
+                    "yusuan: %s holds the warehouse lock; waiting up to %.0f s for it to end", who, wait_seconds
+                )
+                said = True
+            time.sleep(0.5)
+
+
+def connect(path: Path) -> duckdb.DuckDBPyConnection:
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    con = open_writer(path)
+    con.execute(RAW_DDL)
+    for statement in MIGRATIONS:
+        con.execute(statement)
+    return con
+
+
+def loaded_document_ids(con: duckdb.DuckDBPyConnection, parser_version: str) -> set[str]:
+    """Documents loaded by the current parser; older loads are reloaded from re-parsed output."""
+    rows = con.execute("SELECT document_id FROM raw.document WHERE parser_version = ?", [parser_version])
+    return {row[0] for row in rows.fetchall()}
+
+
+def load_document(con: duckdb.DuckDBPyConnection, extract_dir: StoragePath, document_id: str, file_path: str) -> int:
+    """Replace one document's rows in a single transaction; returns the budget lines loaded."""
+    meta = read_document_meta(extract_dir, document_id)
+    # Read before the transaction, through fsspec when the folder is in object storage.
+    outputs = {table: read_output(extract_dir, document_id, name) for name, table in _PARQUET_TABLES.items()}
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _DOCUMENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+        con.execute(
+            "INSERT INTO raw.document VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            [
+                document_id,
+                file_path,
+                Path(file_path).name,
+                meta["department_name"],
+                meta["fiscal_year"],
+                meta["document_kind"],
+                meta["scope"],
+                meta["printed_unit"],
+                meta["pages"],
+                meta["parser_version"],
+                datetime.fromisoformat(meta["extracted_at"]),
+                now(),
+            ],
+        )
+        for table, rows in outputs.items():
+            con.register("document_rows", rows)
+            con.execute(f"INSERT INTO {table} SELECT * FROM document_rows")
+            con.unregister("document_rows")
+        # A fixed file (new bytes at the same path) takes its broken version out of quarantine.
+        con.execute("DELETE FROM raw.quarantine WHERE document_id = ? OR file_path = ?", [document_id, file_path])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+    return con.execute("SELECT count(*) FROM raw.budget_line WHERE document_id = ?", [document_id]).fetchone()[0]
+
+
+def unload_document(con: duckdb.DuckDBPyConnection, document_id: str) -> None:
+    """Take a loaded document's rows out of every raw table, in one transaction."""
+    con.execute("BEGIN TRANSACTION")
+    try:
+        for table in _DOCUMENT_TABLES:
+            con.execute(f"DELETE FROM {table} WHERE document_id = ?", [document_id])
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def record_quarantine(
+    con: duckdb.DuckDBPyConnection, document_id: str, file_path: str, stage: str, reason: str, details: str = ""
+) -> None:
+    """Upsert a quarantine record; first_seen survives repeated failures."""
+    seen = now()
+    con.execute("BEGIN TRANSACTION")
+    try:
+        existing = con.execute(
+            "SELECT min(first_seen) FROM raw.quarantine WHERE document_id = ?", [document_id]
+        ).fetchone()[0]
+        con.execute("DELETE FROM raw.quarantine WHERE document_id = ?", [document_id])
+        con.execute(
+            "INSERT INTO raw.quarantine VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [document_id, file_path, stage, reason, details, existing or seen, seen],
+        )
+        con.execute("COMMIT")
+    except BaseException:
+        con.execute("ROLLBACK")
+        raise
+
+
+def quarantined_document_ids(con: duckdb.DuckDBPyConnection) -> set[str]:
+    return {row[0] for row in con.execute("SELECT document_id FROM raw.quarantine").fetchall()}
+
+
+def set_aside_by_dbt(con: duckdb.DuckDBPyConnection, dbt_changed_at: float) -> dict[str, str]:
+    """Documents a dbt test set aside since the dbt project last changed, with the reason:
+    loading them again would fail the same test.  A changed seed or model gives them a new try."""
+    since = datetime.fromtimestamp(dbt_changed_at, UTC).replace(tzinfo=None)
+    rows = con.execute(
+        "SELECT document_id, reason FROM raw.quarantine WHERE stage = 'dbt' AND last_seen >= ?", [since]
+    ).fetchall()
+    return dict(rows)
+
+
+def unpublished_marker(warehouse_path: Path) -> Path:
+    """A file that exists from a load's first change to the warehouse until the published
+    copy has it.  A run killed or failed between load and publish leaves it behind, so the
+    next run builds and publishes even though it has nothing new to load."""
+    warehouse_path = Path(warehouse_path)
+    return warehouse_path.with_name(f"{warehouse_path.name}.unpublished")
+
+
+def publish(warehouse_path: Path, published_path: Path) -> Path:
+    """Atomically replace the read-only copy BI tools open.
+
+    Readers keep whichever file they opened: the old inode stays valid until they
+    close it, and a new reader sees the complete new file, never a mix.
+    """
+    published_path = Path(published_path)
+    published_path.parent.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse_path)) as con:
+        con.execute("CHECKPOINT")  # everything in the file itself, nothing left in the WAL
+    staging = published_path.with_name(f".{published_path.name}.tmp")
+    shutil.copyfile(warehouse_path, staging)
+    os.chmod(staging, 0o444)
+    os.replace(staging, published_path)
+    return published_path
+
+
+def export_marts(published_path: Path, export_dir: Path) -> Path:
+    """Parquet files of every mart, from the published copy, swapped in atomically.
+
+    Each export is a new folder; ``export_dir/current`` is a symlink replaced in
+    one rename, so a reader resolving it sees one complete export.
+    """
+    export_dir = Path(export_dir)
+    export_dir.mkdir(parents=True, exist_ok=True)
+    version = export_dir / datetime.now().strftime("%Y%m%dT%H%M%S%f")
+    staging = version.with_name(f".{version.name}.tmp")
+    staging.mkdir()
+    with duckdb.connect(str(published_path), read_only=True) as con:
+        marts = [
+            row[0]
+            for row in con.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
+            ).fetchall()
+        ]
+        for mart in marts:
+            target = staging / f"{mart}.parquet"
+            # The mart name comes from the catalog, quoted as an identifier; the path is a parameter.
+            con.execute(f'COPY marts."{mart}" TO ? (FORMAT parquet)', [str(target)])
+    os.replace(staging, version)
+    link = export_dir / ".current.tmp"
+    if link.is_symlink():
+        link.unlink()
+    link.symlink_to(version.name)
+    os.replace(link, export_dir / "current")
+    for old in export_dir.iterdir():
+        if old.is_dir() and not old.is_symlink() and old != version and not old.name.startswith("."):
+            shutil.rmtree(old, ignore_errors=True)  # readers of an older export keep open files
+    return export_dir / "current"

@@ -1,0 +1,84 @@
+"""Dagster asset checks: the reconciliation and the quarantine, visible in the UI.
+
+A broken identity is a warning, not an error: published documents break their
+own identities, and the document is loaded all the same (see docs in README).
+"""
+
+from collections import Counter
+
+import duckdb
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+
+from pipelines.orchestration.resources import PipelinePaths
+
+_SHOWN = 20
+
+
+def _rows(paths: PipelinePaths, sql: str) -> list[tuple]:
+    with duckdb.connect(str(paths.warehouse)) as con:
+        return con.execute(sql).fetchall()
+
+
+@asset_check(
+    asset=AssetKey(["raw", "reconciliation"]),
+    name="accounting_identities",
+    description="Every document's identities (收入总计 = 支出总计, total = basic + project, 类 = Σ 款 = Σ 项, "
+    "cross-statement totals, unit rows) hold within rounding tolerance.",
+    pool="duckdb",
+)
+def accounting_identities(context: AssetCheckExecutionContext, paths: PipelinePaths) -> AssetCheckResult:
+    rows = _rows(
+        paths,
+        "SELECT d.file_name, r.check_name, r.statement, r.subject, r.source_page, r.source_row, "
+        "r.difference_yuan, r.status FROM raw.reconciliation r JOIN raw.document d USING (document_id) "
+        "ORDER BY r.status = 'fail' DESC, abs(r.difference_yuan) DESC",
+    )
+    status = Counter(row[-1] for row in rows)
+    breaks = [row for row in rows if row[-1] != "pass"]
+    table = "\n".join(
+        f"| {f} | {c} | {s} | {subj} | {p} | {r} | {d} | {st} |" for f, c, s, subj, p, r, d, st in breaks[:_SHOWN]
+    )
+    return AssetCheckResult(
+        passed=not breaks,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "pass": status["pass"],
+            "warn": status["warn"],
+            "fail": status["fail"],
+            "withheld": status["withheld"],  # headline candidates kept out: their identity broke
+            "breaks": MetadataValue.md(
+                "| file | check | statement | subject | page | row | difference (yuan) | status |\n"
+                "|---|---|---|---|---|---|---|---|\n" + table
+            )
+            if breaks
+            else MetadataValue.text("none"),
+        },
+    )
+
+
+@asset_check(
+    asset=AssetKey(["raw", "quarantine"]),
+    name="nothing_quarantined",
+    description="No document under raw/ is held back by extraction, validation or load.",
+    pool="duckdb",
+)
+def nothing_quarantined(context: AssetCheckExecutionContext, paths: PipelinePaths) -> AssetCheckResult:
+    rows = _rows(paths, "SELECT file_path, stage, reason FROM raw.quarantine ORDER BY last_seen DESC")
+    return AssetCheckResult(
+        passed=not rows,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "quarantined": len(rows),
+            "documents": MetadataValue.md("\n".join(f"- `{f}` ({s}): {r}" for f, s, r in rows[:_SHOWN]) or "none"),
+        },
+    )
+
+
+ALL_CHECKS = [accounting_identities, nothing_quarantined]

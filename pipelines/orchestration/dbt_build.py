@@ -1,0 +1,139 @@
+"""What a failed ``dbt build`` means: a code error that stops the run, or documents to set aside.
+
+Validation checks each document for everything the dbt tests assert about content,
+so a test should never fail on content.  When one does anyway (a check the
+validation does not know yet), the failing test's rows name the documents: they
+are quarantined with the test's name, taken out of the raw tables, and the build
+runs again without them.  A model, seed or test that errors (a SQL error) is code:
+the run fails, naming it, and nothing is published.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.ingest.load import record_quarantine, unload_document
+
+# dbt --store-failures writes each failing test's rows here (see macros/generate_schema_name.sql).
+AUDIT_SCHEMA = "dbt_test__audit"
+# The columns dbt's generic tests return the offending value in.
+_VALUE_COLUMNS = ("value_field", "unique_field", "from_field")
+_NAMED_VALUES = 3
+
+
+class DbtBuildFailed(Exception):
+    """dbt failed for a reason no document caused; the message names the nodes."""
+
+
+@dataclass(frozen=True)
+class BuildResults:
+    errors: list[dict]  # models, seeds or tests that could not run (status error)
+    failures: list[dict]  # tests that returned rows (status fail); warnings are not failures
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors and not self.failures
+
+
+def read_results(run_results: dict) -> BuildResults:
+    results = run_results["results"]
+    return BuildResults(
+        errors=[r for r in results if r["status"] in ("error", "runtime error")],
+        failures=[r for r in results if r["status"] == "fail"],
+    )
+
+
+def node_label(unique_id: str) -> str:
+    """``model.yusuan.fct_budget_line`` → ``model fct_budget_line``."""
+    kind, _project, name = unique_id.split(".", 2)
+    return f"{kind} {name.rsplit('.', 1)[0] if kind == 'test' else name}"
+
+
+def describe_errors(errors: list[dict]) -> str:
+    """One line per node that errored: which, and the first line of dbt's message."""
+    lines = []
+    for result in errors:
+        message = " ".join((result.get("message") or "").split())
+        lines.append(f"{node_label(result['unique_id'])}: {message[:300]}")
+    return "\n".join(lines)
+
+
+def dbt_test_label(node: dict, manifest: dict) -> str:
+    """``in_vocabulary on fct_budget_line.measure`` for a generic test, the file name for a singular one."""
+    generic = (node.get("test_metadata") or {}).get("name")
+    model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("name")
+    if not generic or not model:
+        return node["name"]
+    return f"{generic} on {model}" + (f".{node['column_name']}" if node.get("column_name") else "")
+
+
+# SQL here names relations and columns that dbt's manifest and run results give (the dbt
+# project's own identifiers, relation names already quoted by dbt), never document text.
+def _quoted(column: str) -> str:
+    return '"' + column.replace('"', '""') + '"'
+
+
+def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
+    return [column[0] for column in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
+
+
+def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest: dict) -> dict[str, list[str]]:
+    """The documents a failing test's stored rows point to, with a few offending values each.
+
+    The rows carry the document when the test returns whole rows (not_null,
+    expression_is_true, in_vocabulary, the singular tests) or a key that holds it
+    (unique_combination_of_columns); otherwise the offending value (accepted_values,
+    relationships, unique) is looked up in the tested model's column."""
+    relation = failure.get("relation_name")
+    node = manifest["nodes"][failure["unique_id"]]
+    if not relation:
+        return {}
+    stored = _columns(con, relation)
+    column = node.get("column_name")
+    if "document_id" in stored:
+        value = _quoted(column) if column in stored else "NULL"
+        rows = con.execute(f"SELECT DISTINCT document_id, {value} FROM {relation} WHERE document_id IS NOT NULL")
+    else:
+        stored_value = next((c for c in (*_VALUE_COLUMNS, column) if c and c in stored), None)
+        model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("relation_name")
+        if stored_value is None or not column or not model or "document_id" not in _columns(con, model):
+            return {}
+        value, stored_value = _quoted(column), _quoted(stored_value)
+        rows = con.execute(
+            f"SELECT DISTINCT document_id, {value} FROM {model} "
+            f"WHERE document_id IS NOT NULL AND {value} IN (SELECT {stored_value} FROM {relation})"
+        )
+    documents: dict[str, list[str]] = {}
+    for document_id, value in rows.fetchall():
+        values = documents.setdefault(document_id, [])
+        if value is not None and len(values) < _NAMED_VALUES:
+            values.append(str(value))
+    return documents
+
+
+def set_aside(warehouse: Path, failures: list[dict], manifest: dict) -> tuple[dict[str, tuple[str, str]], list[dict]]:
+    """Quarantine the documents the failing tests name and take them out of the raw tables.
+
+    Returns {document_id: (file_path, reason)} and the failures that named no document."""
+    quarantined: dict[str, tuple[str, str]] = {}
+    unattributed = []
+    with duckdb.connect(str(warehouse)) as con:
+        found = [(failure, offending_documents(con, failure, manifest)) for failure in failures]
+        for failure, documents in found:
+            if not documents:
+                unattributed.append(failure)
+                continue
+            test = dbt_test_label(manifest["nodes"][failure["unique_id"]], manifest)
+            for document_id, values in documents.items():
+                row = con.execute("SELECT file_path FROM raw.document WHERE document_id = ?", [document_id]).fetchone()
+                if row is None or document_id in quarantined:
+                    continue
+                reason = f"dbt test {test} failed" + (f" on {', '.join(map(repr, values))}" if values else "")
+                record_quarantine(con, document_id, row[0], "dbt", reason, failure.get("message") or "")
+                unload_document(con, document_id)
+                quarantined[document_id] = (row[0], reason)
+        con.execute(f"DROP SCHEMA IF EXISTS {AUDIT_SCHEMA} CASCADE")
+    return quarantined, unattributed

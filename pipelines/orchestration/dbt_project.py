@@ -1,0 +1,65 @@
+"""The dbt project as Dagster sees it, with a manifest kept current."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from dagster_dbt import DbtCliResource, DbtProject
+
+from pipelines import settings
+
+# The dbt assets are defined from the manifest when their module is imported, so the
+# project (YUSUAN_DBT_PROJECT_DIR: a copy of dbt/, in tests) is read then.
+PROJECT_DIR = settings.Settings.from_env().dbt_project
+dbt_project = DbtProject(project_dir=PROJECT_DIR, profiles_dir=PROJECT_DIR)
+DBT = str(Path(sys.executable).with_name("dbt"))  # the venv's dbt, whether or not the venv is on PATH
+
+
+def ensure_manifest() -> Path:
+    """Parse the dbt project when its manifest is missing or older than its sources.
+
+    The asset definitions are built from the manifest, so this runs before they
+    load: on a fresh clone, and after anyone edits a model.
+    """
+    manifest = Path(dbt_project.manifest_path)
+    if manifest.exists() and manifest.stat().st_mtime >= settings.dbt_sources_changed_at(PROJECT_DIR):
+        return manifest
+    env = {**os.environ, "YUSUAN_WAREHOUSE": str(settings.Settings.from_env().warehouse)}
+    subprocess.run(
+        [DBT, "parse", "--quiet", "--project-dir", str(PROJECT_DIR), "--profiles-dir", str(PROJECT_DIR)],
+        check=True,
+        env=env,
+        cwd=PROJECT_DIR,
+    )
+    return manifest
+
+
+# dagster-dbt starts dbt with subprocess.Popen and no hook of its own, so dbt is started
+# through this launcher: it asks to die with its parent, then becomes dbt (exec keeps the request).
+_LAUNCHER = """#!{python}
+import os, sys
+sys.path.insert(0, {root!r})
+from pipelines.orchestration.child_process import die_with_parent
+die_with_parent()
+os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
+"""
+
+
+def dbt_launcher() -> Path:
+    """An executable that runs the venv's dbt, tied to the life of the process that starts it."""
+    path = PROJECT_DIR / "target" / "dbt-with-parent"
+    text = _LAUNCHER.format(python=sys.executable, root=str(settings.PROJECT_ROOT), dbt=DBT)
+    if not path.exists() or path.read_text(encoding="utf-8") != text:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        staging = path.with_name(f".{path.name}.{os.getpid()}")
+        staging.write_text(text, encoding="utf-8")
+        staging.chmod(0o755)
+        os.replace(staging, path)
+    return path
+
+
+def dbt_resource() -> DbtCliResource:
+    return DbtCliResource(project_dir=dbt_project, dbt_executable=str(dbt_launcher()))

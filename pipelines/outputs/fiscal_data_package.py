@@ -1,0 +1,368 @@
+"""Export the warehouse as a Fiscal Data Package (FDP 1.0, the OpenSpending format).
+
+Two CSV resources and a ``datapackage.json`` describing them:
+
+- ``documents.csv``: one row per current document (department, year, budget or
+  final accounts, scope, printed unit, pages);
+- ``budget-lines.csv``: every printed amount of the current documents, one row
+  each (the denormalised form the spec recommends), with the fiscal concepts as
+  columns: fiscal year, direction (expenditure / revenue), phase (approved for a
+  budget, executed for final accounts), currency CNY, the functional (类 / 款 / 项)
+  and economic (类 / 款) classification with their current names, the
+  administrative classification (department, budget unit) and provenance
+  (document_id, page, table, row, column, the amount as printed).
+
+Every column carries its FDP ``columnType``. Amounts are written as exact decimal
+strings of yuan (``136490700.00``), straight from DECIMAL(18,2), never via a float.
+
+The same spending is printed in several tables (支出总表, 一般公共预算支出表 …), and
+tables print totals beside their parts: sum only within one ``statement`` and
+``measure`` (the value kind), at one classification level.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import os
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+from pipelines.extraction.periods import PERIODS
+
+PACKAGE_DIR = "fiscal-data-package"
+BUDGET_TAXONOMY = "https://specs.frictionlessdata.io/taxonomies/fiscal/budgets.json"
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    type: str
+    column_type: str | None
+    description: str
+    required: bool = False
+    enum: tuple[str, ...] = ()
+
+
+# Types this package adds to the budget taxonomy (FDP "explicit typing").
+CUSTOM_COLUMN_TYPES = [
+    {"name": "value-kind:measure", "dataType": "string", "unique": True},
+    {"name": "value-kind:section", "dataType": "string", "unique": True},
+    {"name": "value-kind:period", "dataType": "string", "unique": True},
+    {"name": "budget-line:label", "dataType": "string", "labelOf": "budget-line-id"},
+    {"name": "administrative-classification:generic:scope", "dataType": "string"},
+    {"name": "provenance:document-id", "dataType": "string"},
+    {"name": "provenance:file-name", "dataType": "string"},
+    {"name": "provenance:page", "dataType": "integer"},
+    {"name": "provenance:table", "dataType": "integer"},
+    {"name": "provenance:row", "dataType": "integer"},
+    {"name": "provenance:column", "dataType": "integer"},
+    {"name": "provenance:printed-amount", "dataType": "string"},
+    {"name": "provenance:printed-unit", "dataType": "string"},
+]
+
+_ADMIN = "administrative-classification:generic"
+_FUNCTION = "functional-classification:generic"
+_ECONOMIC = "economic-classification:generic"
+
+DOCUMENT_COLUMNS = [
+    Column("document_id", "string", "provenance:document-id", "SHA-256 of the PDF file.", required=True),
+    Column("file_name", "string", "provenance:file-name", "File name of the PDF."),
+    Column("department_id", "string", f"{_ADMIN}:level1:code", "Stable department id.", required=True),
+    Column("department", "string", f"{_ADMIN}:level1:label", "Canonical department name."),
+    Column("department_as_printed", "string", None, "Department (or unit) name as printed in the document."),
+    Column("fiscal_year", "integer", "date:fiscal-year", "Fiscal year (the calendar year).", required=True),
+    Column(
+        "document_kind",
+        "string",
+        None,
+        "budget (部门预算) or final_accounts (部门决算).",
+        required=True,
+        enum=("budget", "final_accounts"),
+    ),
+    Column(
+        "scope", "string", f"{_ADMIN}:scope", "department (部门) or unit (单位) document.", enum=("department", "unit")
+    ),
+    Column(
+        "printed_unit",
+        "string",
+        "provenance:printed-unit",
+        "Main unit the document prints amounts in.",
+        enum=("万元", "元"),
+    ),
+    Column("pages", "integer", None, "Pages of the PDF."),
+]
+
+LINE_COLUMNS = [
+    Column(
+        "budget_line_id",
+        "string",
+        "budget-line-id",
+        "document_id:page:table:row:column of the printed cell.",
+        required=True,
+    ),
+    Column("fiscal_year", "integer", "date:fiscal-year", "Fiscal year.", required=True),
+    Column(
+        "direction",
+        "string",
+        "direction",
+        "expenditure or revenue (income tables and income sections).",
+        required=True,
+        enum=("expenditure", "revenue"),
+    ),
+    Column(
+        "phase",
+        "string",
+        "phase:id",
+        "approved (a budget, or the 预算数 column of final accounts) or executed (final accounts).",
+        required=True,
+        enum=("approved", "executed"),
+    ),
+    Column("phase_label", "string", "phase:label", "预算 or 决算."),
+    Column("amount", "number", "value", "Amount in yuan, exact to the fen.", required=True),
+    Column("currency", "string", "value-currency:code", "Always CNY.", required=True, enum=("CNY",)),
+    Column("department_id", "string", f"{_ADMIN}:level1:code", "Stable department id.", required=True),
+    Column("department", "string", f"{_ADMIN}:level1:label", "Canonical department name."),
+    Column(
+        "budget_unit",
+        "string",
+        f"{_ADMIN}:level2:code",
+        "The budget unit (单位) of a row of a by-unit table; empty for department-level rows.",
+    ),
+    Column("scope", "string", f"{_ADMIN}:scope", "department or unit document.", enum=("department", "unit")),
+    Column("function_class_code", "string", f"{_FUNCTION}:level1:code", "Function 类 (3 digits)."),
+    Column("function_class_name", "string", f"{_FUNCTION}:level1:label", "Current name of the 类."),
+    Column("function_item_code", "string", f"{_FUNCTION}:level2:code", "Function 款 (5 digits)."),
+    Column("function_item_name", "string", f"{_FUNCTION}:level2:label", "Current name of the 款."),
+    Column("function_subitem_code", "string", f"{_FUNCTION}:level3:code", "Function 项 (7 digits)."),
+    Column("function_subitem_name", "string", f"{_FUNCTION}:level3:label", "Current name of the 项."),
+    Column("economic_class_code", "string", f"{_ECONOMIC}:level1:code", "Economic 类 (3 digits)."),
+    Column("economic_class_name", "string", f"{_ECONOMIC}:level1:label", "Current name of the 类."),
+    Column("economic_item_code", "string", f"{_ECONOMIC}:level2:code", "Economic 款 (5 digits)."),
+    Column("economic_item_name", "string", f"{_ECONOMIC}:level2:label", "Current name of the 款."),
+    Column("statement", "string", "value-kind:code", "The table the amount is printed in.", required=True),
+    Column("statement_title", "string", "value-kind:label", "The table's usual title."),
+    Column("section", "string", "value-kind:section", "Part of the table (income, expenditure, main …)."),
+    Column(
+        "measure",
+        "string",
+        "value-kind:measure",
+        "The column: total, basic, project, amount …; ':决算数' marks the actual of final accounts.",
+        required=True,
+    ),
+    Column(
+        "period",
+        "string",
+        "value-kind:period",
+        "The period the amount refers to: budget_year (the fiscal year), previous_year, change, "
+        "carried_over (上年结转, already inside the 合计 beside it) or other_year.",
+        required=True,
+        enum=PERIODS,
+    ),
+    Column("item_name", "string", "budget-line:label", "Row name as printed."),
+    Column("document_id", "string", "provenance:document-id", "The document (documents.csv).", required=True),
+    Column("source_page", "integer", "provenance:page", "PDF page of the cell.", required=True),
+    Column("source_table", "integer", "provenance:table", "Table index on the page.", required=True),
+    Column("source_row", "integer", "provenance:row", "Row index in the table.", required=True),
+    Column("source_col", "integer", "provenance:column", "Column index in the table.", required=True),
+    Column("printed_amount", "string", "provenance:printed-amount", "The cell's text as printed."),
+    Column("printed_unit", "string", "provenance:printed-unit", "万元 or 元, the unit printed.", enum=("万元", "元")),
+]
+
+_DOCUMENTS_SQL = """
+select
+    documents.document_id, documents.file_name, documents.department_id, departments.department_name,
+    documents.department_name, documents.fiscal_year, documents.document_kind, documents.scope,
+    documents.printed_unit, documents.pages
+from marts.dim_document as documents
+inner join marts.dim_department as departments
+    on departments.department_id = documents.department_id
+where documents.is_current
+order by departments.department_name, documents.fiscal_year, documents.document_kind, documents.scope
+"""
+
+# Phase: a final-accounts table that prints a ':决算数' column beside a plain one
+# (the 三公 table) prints the budget in the plain one; elsewhere final accounts
+# print what was spent.
+_LINES_SQL = """
+with lines as (
+    select
+        lines.*,
+        exists (
+            select 1 from marts.fct_budget_line as actual
+            where actual.document_id = lines.document_id
+              and actual.statement = lines.statement
+              and actual.measure = lines.measure || ':决算数'
+        ) as beside_actual
+    from marts.fct_budget_line as lines
+),
+
+functions as (select code, name from marts.dim_function_class),
+economics as (select code, name from marts.dim_economic_class)
+
+select
+    concat_ws(':', lines.document_id, lines.source_page, lines.source_table, lines.source_row, lines.source_col),
+    lines.fiscal_year,
+    case when lines.statement = 'income_summary' or lines.section = 'income' then 'revenue' else 'expenditure' end,
+    case
+        when documents.document_kind = 'budget' or lines.beside_actual then 'approved'
+        else 'executed'
+    end as phase,
+    case when phase = 'approved' then '预算' else '决算' end,
+    lines.amount_yuan,
+    'CNY',
+    documents.department_id,
+    departments.department_name,
+    lines.budget_unit,
+    documents.scope,
+    function_class.code, function_class.name,
+    function_item.code, function_item.name,
+    function_subitem.code, function_subitem.name,
+    economic_class.code, economic_class.name,
+    economic_item.code, economic_item.name,
+    lines.statement,
+    statements.title_zh,
+    lines.section,
+    lines.measure,
+    lines.period,
+    lines.item_name,
+    lines.document_id,
+    lines.source_page, lines.source_table, lines.source_row, lines.source_col,
+    lines.printed_amount,
+    lines.printed_unit
+from lines
+inner join marts.dim_document as documents
+    on documents.document_id = lines.document_id
+inner join marts.dim_department as departments
+    on departments.department_id = documents.department_id
+left join seeds.statement as statements
+    on statements.statement = lines.statement
+left join functions as function_class
+    on lines.item_code like '2%' and function_class.code = left(lines.item_code, 3)
+left join functions as function_item
+    on lines.item_code like '2%' and length(lines.item_code) >= 5 and function_item.code = left(lines.item_code, 5)
+left join functions as function_subitem
+    on lines.item_code like '2%' and length(lines.item_code) = 7 and function_subitem.code = lines.item_code
+left join economics as economic_class
+    on lines.item_code like '3%' and economic_class.code = left(lines.item_code, 3)
+left join economics as economic_item
+    on lines.item_code like '3%' and length(lines.item_code) = 5 and economic_item.code = lines.item_code
+order by documents.fiscal_year, departments.department_name, lines.document_id,
+         lines.source_page, lines.source_table, lines.source_row, lines.source_col
+"""
+
+
+def _cell(value: object) -> str:
+    """CSV text of a value: Decimal in plain notation (never an exponent), NULL as empty."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _write_csv(path: Path, columns: list[Column], rows: list[tuple]) -> dict:
+    """Write one resource and return what the descriptor records of the file (bytes, hash)."""
+    staging = path.with_name(f".{path.name}.tmp")
+    with open(staging, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow([c.name for c in columns])
+        writer.writerows([_cell(v) for v in row] for row in rows)
+    content = staging.read_bytes()
+    os.replace(staging, path)
+    return {"bytes": len(content), "hash": f"sha256:{hashlib.sha256(content).hexdigest()}"}
+
+
+def _field(column: Column) -> dict:
+    field: dict = {"name": column.name, "type": column.type, "description": column.description}
+    if column.column_type:
+        field["columnType"] = column.column_type
+    if column.type == "number":
+        field["bareNumber"] = True
+        field["decimalChar"] = "."
+    constraints: dict = {}
+    if column.required:
+        constraints["required"] = True
+    if column.enum:
+        constraints["enum"] = list(column.enum)
+    if constraints:
+        field["constraints"] = constraints
+    return field
+
+
+def _resource(name: str, title: str, columns: list[Column], file_info: dict, schema_extra: dict) -> dict:
+    return {
+        "name": name,
+        "title": title,
+        "path": f"{name}.csv",
+        "profile": "tabular-data-resource",
+        "format": "csv",
+        "mediatype": "text/csv",
+        "encoding": "utf-8",
+        **file_info,
+        "schema": {"fields": [_field(c) for c in columns], "missingValues": [""], **schema_extra},
+    }
+
+
+def descriptor(documents: list[dict], files: dict[str, dict], created: datetime) -> dict:
+    """The datapackage.json of the two resources; `files` holds each CSV's bytes and hash."""
+    years = sorted({document["fiscal_year"] for document in documents})
+    package: dict = {
+        # FDP 1.0 is a Tabular Data Package with fiscal column types (its JSON
+        # schema requires this profile), so any tabular tool reads it as is.
+        "profile": "tabular-data-package",
+        "name": "yusuan-department-budgets",
+        "title": "Department budgets and final accounts (部门预算 / 部门决算), as printed",
+        "description": __doc__.split("\n\n", 1)[1].strip(),
+        "created": created.isoformat(timespec="seconds"),
+        "countryCode": "CN",
+        "columnTypes": [BUDGET_TAXONOMY, CUSTOM_COLUMN_TYPES],
+        "sources": [{"title": document["file_name"]} for document in documents],
+        "resources": [
+            _resource(
+                "documents", "Current documents", DOCUMENT_COLUMNS, files["documents"], {"primaryKey": ["document_id"]}
+            ),
+            _resource(
+                "budget-lines",
+                "Every printed amount",
+                LINE_COLUMNS,
+                files["budget-lines"],
+                {
+                    "primaryKey": ["budget_line_id"],
+                    "foreignKeys": [
+                        {"fields": ["document_id"], "reference": {"resource": "documents", "fields": ["document_id"]}}
+                    ],
+                },
+            ),
+        ],
+    }
+    if years:  # China's fiscal year is the calendar year
+        package["fiscalPeriod"] = {"start": f"{years[0]}-01-01", "end": f"{years[-1]}-12-31"}
+    return package
+
+
+def write_fiscal_data_package(warehouse: Path, out_dir: Path) -> Path:
+    """Write documents.csv, budget-lines.csv and datapackage.json into out_dir; returns the descriptor's path.
+
+    The descriptor is written last, so it never describes CSVs that are not there yet."""
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        documents = con.execute(_DOCUMENTS_SQL).fetchall()
+        lines = con.execute(_LINES_SQL).fetchall()
+    files = {
+        "documents": _write_csv(out_dir / "documents.csv", DOCUMENT_COLUMNS, documents),
+        "budget-lines": _write_csv(out_dir / "budget-lines.csv", LINE_COLUMNS, lines),
+    }
+    names = [c.name for c in DOCUMENT_COLUMNS]
+    package = descriptor([dict(zip(names, row)) for row in documents], files, datetime.now(UTC))
+    target = out_dir / "datapackage.json"
+    staging = target.with_name(f".{target.name}.tmp")
+    staging.write_text(json.dumps(package, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    os.replace(staging, target)
+    return target

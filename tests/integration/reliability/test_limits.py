@@ -1,0 +1,139 @@
+"""Per-document page and time limits: configuration, interruption, and what extraction records."""
+
+from __future__ import annotations
+
+import signal
+import threading
+import time
+
+import pytest
+
+from pipelines.extraction.limits import (
+    DEFAULT_MAX_PAGES,
+    DEFAULT_MAX_SECONDS,
+    MAX_PAGES_ENV,
+    MAX_SECONDS_ENV,
+    DocumentLimits,
+    LimitConfigError,
+    TimeLimitExceeded,
+    time_limit,
+)
+from pipelines.ingest.discovery import SourceFile, sha256_file
+from pipelines.ingest.processing import extract_source
+from tests.support import bad_inputs as inputs
+
+
+def test_defaults_and_values_from_the_environment():
+    assert DocumentLimits.from_env({}) == DocumentLimits(DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS)
+    assert (DEFAULT_MAX_PAGES, DEFAULT_MAX_SECONDS) == (1000, 600.0)
+    assert DocumentLimits.from_env({MAX_PAGES_ENV: "50", MAX_SECONDS_ENV: "2.5"}) == DocumentLimits(50, 2.5)
+    assert DocumentLimits.from_env({MAX_PAGES_ENV: "0", MAX_SECONDS_ENV: "0"}) == DocumentLimits(None, None)
+    assert DocumentLimits.from_env({MAX_PAGES_ENV: " ", MAX_SECONDS_ENV: ""}) == DocumentLimits()
+
+
+@pytest.mark.parametrize(
+    "name,value",
+    [
+        (MAX_PAGES_ENV, "many"),
+        (MAX_PAGES_ENV, "1.5"),
+        (MAX_PAGES_ENV, "-3"),
+        (MAX_SECONDS_ENV, "ten"),
+        (MAX_SECONDS_ENV, "-1"),
+        (MAX_SECONDS_ENV, "nan"),
+        (MAX_SECONDS_ENV, "inf"),
+    ],
+)
+def test_unusable_values_are_a_configuration_error(name, value):
+    with pytest.raises(LimitConfigError, match=name):
+        DocumentLimits.from_env({name: value})
+
+
+def test_the_alarm_stops_a_busy_extraction_and_restores_the_signal_state():
+    previous = signal.getsignal(signal.SIGALRM)
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded, match=MAX_SECONDS_ENV):
+        with time_limit(0.2):
+            while True:
+                try:  # a library's blanket handler must not swallow the interruption
+                    sum(range(10_000))
+                except Exception:
+                    pass
+    assert time.monotonic() - started < 2
+    assert signal.getsignal(signal.SIGALRM) is previous
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_a_quick_body_is_left_alone():
+    with time_limit(5):
+        value = sum(range(1000))
+    assert value == 499500 and signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_outside_the_main_thread_the_limit_is_checked_on_return():
+    outcomes: list[BaseException | None] = []
+
+    def work(seconds: float) -> None:
+        try:
+            with time_limit(0.1):
+                time.sleep(seconds)
+            outcomes.append(None)
+        except BaseException as exc:  # recorded for the assertion below
+            outcomes.append(exc)
+
+    for seconds in (0.3, 0.0):
+        thread = threading.Thread(target=work, args=(seconds,))
+        thread.start()
+        thread.join()
+    assert isinstance(outcomes[0], TimeLimitExceeded) and outcomes[1] is None
+
+
+def _source(path):
+    return SourceFile(str(path), sha256_file(path), path.stat().st_size)
+
+
+def test_a_document_over_the_page_limit_fails_before_camelot_and_is_retried_when_the_limit_changes(
+    tmp_path, monkeypatch
+):
+    source = _source(inputs.many_pages(tmp_path / "yearbook.pdf", 30))
+    extracted = tmp_path / "extracted"
+    monkeypatch.setenv(MAX_PAGES_ENV, "20")
+    started = time.monotonic()
+    first = extract_source(source, extracted)
+    assert time.monotonic() - started < 2  # the page count alone
+    assert (first.ok, first.reused) == (False, False)
+    assert first.reason == f"TooManyPages: 30 pages, more than the limit of 20 pages per document ({MAX_PAGES_ENV})"
+    again = extract_source(source, extracted)
+    assert (again.ok, again.reused, again.reason) == (False, True, first.reason)  # remembered, not retried
+
+    monkeypatch.setenv(MAX_PAGES_ENV, "0")  # no limit: tried again, and read to the end
+    raised = extract_source(source, extracted)
+    assert not raised.reused and not raised.ok
+    assert raised.reason.startswith("MetadataError: no department printed")
+
+
+def test_a_slow_extraction_becomes_a_time_limit_failure(tmp_path, monkeypatch):
+    import pipelines.ingest.processing as processing
+
+    def never_ending(pdf_bytes, limits):
+        while True:
+            time.sleep(0.01)
+
+    monkeypatch.setattr(processing, "extract", never_ending)
+    monkeypatch.setenv(MAX_SECONDS_ENV, "0.3")
+    source = _source(inputs.small_sample_copy(tmp_path / "budget.pdf", "slow"))
+    status = extract_source(source, tmp_path / "extracted")
+    assert not status.ok and status.stage == "extract"
+    assert status.reason == (
+        f"TimeLimitExceeded: extraction took longer than 0.3 s, the limit per document ({MAX_SECONDS_ENV})"
+    )
+
+
+def test_the_alarm_stops_camelot_within_a_page(tmp_path, monkeypatch):
+    """camelot's layout analysis is compiled code: the alarm is handled between pages."""
+    source = _source(inputs.dense_grid(tmp_path / "dense.pdf", rows=45, cols=14, pages=60))  # ~15 s unbounded
+    monkeypatch.setenv(MAX_SECONDS_ENV, "2")
+    started = time.monotonic()
+    status = extract_source(source, tmp_path / "extracted")
+    elapsed = time.monotonic() - started
+    assert status.reason.startswith("TimeLimitExceeded: extraction took longer than 2 s")
+    assert 2 <= elapsed < 4, elapsed

@@ -1,0 +1,54 @@
+"""An extraction process killed mid-document (the OOM killer, a crash in native PDF
+code) costs a retry, not the run: every document still ends extracted."""
+
+from __future__ import annotations
+
+import os
+import signal
+import threading
+import time
+from pathlib import Path
+
+from pipelines.ingest.discovery import discover
+from pipelines.ingest.handoff import is_extracted
+from pipelines.ingest.processing import extract_sources
+from tests.conftest import RAW
+
+
+def _spawned_children() -> list[int]:
+    me = str(os.getpid())
+    children = []
+    for entry in Path("/proc").iterdir():
+        try:
+            stat = (entry / "stat").read_text()
+            cmdline = (entry / "cmdline").read_bytes()
+        except OSError:
+            continue
+        if stat.rsplit(")", 1)[1].split()[1] == me and b"spawn_main" in cmdline:
+            children.append(int(entry.name))
+    return children
+
+
+def test_a_killed_extraction_process_is_retried_and_nothing_is_lost(tmp_path):
+    sources = discover(RAW)[:4]
+    killed: list[int] = []
+
+    def kill_one_worker() -> None:
+        deadline = time.monotonic() + 60
+        while not killed and time.monotonic() < deadline:
+            children = _spawned_children()
+            if children:
+                time.sleep(0.5)  # let it start on a document
+                os.kill(children[0], signal.SIGKILL)
+                killed.append(children[0])
+            time.sleep(0.05)
+
+    killer = threading.Thread(target=kill_one_worker)
+    killer.start()
+    statuses = extract_sources(sources, tmp_path, workers=2)
+    killer.join()
+
+    assert killed, "no extraction process was seen to kill"
+    assert [s.document_id for s in statuses] == [s.document_id for s in sources]
+    assert all(s.ok for s in statuses), [s.reason for s in statuses if not s.ok]
+    assert all(is_extracted(tmp_path, s.document_id) for s in sources)
