@@ -46,8 +46,9 @@ _HEADING_PREFIX = re.compile(
 # optionally followed by the document's scope as printed: (本级), (汇总).
 _SCOPE_NOTE = re.compile(r"\((本级|汇总)\)$")
 _ORGAN_SUFFIX = re.compile(r"(?:局|厅|委|会|室|中心|院|部|所|处|站|队|馆|社|府|署|庭|校|园|台|狱|团|组|司|行|学|宫)$")
-# Chinese characters and the brackets of a scope note only: no numbers, punctuation or leaders.
-_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff()]+$")
+# Chinese characters, the brackets of a scope note and quotation marks (a name may quote a
+# programme, ``“两新”工委``): no numbers, other punctuation or leaders.
+_CJK_ONLY = re.compile(r"^[\u4e00-\u9fff][\u4e00-\u9fff()\"'“”‘’]*$")
 _HEADING_WORDS = re.compile(r"目录|部分|概况|说明|情况|年度|(?:部门|单位)(?:综合)?(?:预算|决算)|预算公开|的")
 _HEADING_START = re.compile(r"^(?:第[一二三四五六七八九十]+|附件|关于)")
 # Words for an organ in general, not for one organisation.

@@ -24,6 +24,7 @@ from pipelines.extraction.text import compact
         "珠海市政府投资交通市政项目工务中心",
         "江苏省人大常委会办公厅",
         "财政部",
+        "中共某市委“两新”工作委员会",  # a quoted programme inside a name
     ],
 )
 def test_organisation_names(printed):
