@@ -25,7 +25,7 @@ import pytest
 from pipelines.ingest.discovery import discover
 from pipelines.ingest.processing import extract_source
 from pipelines.settings import DBT_PROJECT_DIR
-from tests import faults
+from tests.support import faults
 from tests.conftest import sample
 from tests.support.renderers.futian import render_futian_2022
 
