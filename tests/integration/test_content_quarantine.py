@@ -25,8 +25,8 @@ import pytest
 from pipelines.ingest.discovery import discover
 from pipelines.ingest.processing import extract_source
 from pipelines.settings import DBT_PROJECT_DIR
-from tests.support import faults
 from tests.conftest import sample
+from tests.support import faults
 from tests.support.renderers.futian import render_futian_2022
 
 YUSUAN = str(Path(sys.executable).with_name("yusuan"))
