@@ -3,17 +3,20 @@
 Amounts are ``Decimal`` objects (never floats), exact to the cent; codes are
 function (3/5/7 digits) or economic (3/5 digits) classification codes.  Which
 statements, measures, units and periods exist is data, not schema: the vocabularies in
-dbt/seeds (pipelines/vocabulary.py), checked beside these schemas.
+dbt/seeds (pipelines/vocabulary.py), checked beside these schemas.  Which columns
+each layer has, their types and which may be empty are declared in schemas/tables.py;
+the models here are made from it and add the checks.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
+
+from schemas.tables import BUDGET_LINE, DOCUMENT, EXTRACTED_CELL, HEADLINE, Column, Table
 
 SHA256 = r"^[0-9a-f]{64}$"
 CLASSIFICATION_CODE = r"^\d{3}(\d{2}){0,2}$"
@@ -28,37 +31,50 @@ def _exact_amounts(series: pd.Series) -> pd.Series:
     )
 
 
-class DocumentSchema(pa.DataFrameModel):
-    document_id: Series[str] = pa.Field(str_matches=SHA256, unique=True)
-    file_name: Series[str]
-    department_name: Series[str] = pa.Field(str_length={"min_value": 2, "max_value": 80})
-    fiscal_year: Series[int] = pa.Field(ge=2000, le=2100)
-    document_kind: Series[str] = pa.Field(isin=["budget", "final_accounts"])
-    scope: Series[str] = pa.Field(isin=["department", "unit"])
-    printed_unit: Series[str]
-    pages: Series[int] = pa.Field(ge=1)
+def _model(
+    name: str, table: Table, fields: dict[str, dict], checks: type[pa.DataFrameModel], strict: bool
+) -> type[pa.DataFrameModel]:
+    """A pandera model of a table's hand-off: each column typed and nullable as schemas/tables.py
+    declares it, with the field checks in ``fields`` and the checks of ``checks``."""
+    as_json = table.handoff == "document.json"
 
-    class Config:
-        strict = False
+    def dtype(column: Column) -> type:
+        return column.kind.json if as_json else column.kind.pandas
+
+    columns = table.handed_off_columns
+    namespace = {
+        "__module__": __name__,
+        "__annotations__": {column.name: Series[dtype(column)] for column in columns},
+        **{column.name: pa.Field(nullable=column.nullable, **fields.get(column.name, {})) for column in columns},
+        "Config": type("Config", (), {"strict": strict}),
+    }
+    return type(name, (checks,), namespace)
 
 
-class BudgetLineSchema(pa.DataFrameModel):
-    document_id: Series[str] = pa.Field(str_matches=SHA256)
-    statement: Series[str]
-    section: Series[str]
-    item_code: Series[str] = pa.Field(nullable=True, str_matches=CLASSIFICATION_CODE)
-    item_name: Series[str]
-    measure: Series[str]
-    amount_yuan: Series[object]
-    printed_amount: Series[str]
-    printed_unit: Series[str]
-    source_page: Series[np.int32] = pa.Field(ge=1)
-    source_table: Series[np.int32] = pa.Field(ge=0)
-    source_row: Series[np.int32] = pa.Field(ge=0)
-    source_col: Series[np.int32] = pa.Field(ge=0)
-    budget_unit: Series[str] = pa.Field(nullable=True)
-    period: Series[str]
+DocumentSchema = _model(
+    "DocumentSchema",
+    DOCUMENT,
+    {
+        "document_id": {"str_matches": SHA256, "unique": True},
+        "department_name": {"str_length": {"min_value": 2, "max_value": 80}},
+        "fiscal_year": {"ge": 2000, "le": 2100},
+        "document_kind": {"isin": ["budget", "final_accounts"]},
+        "scope": {"isin": ["department", "unit"]},
+        "pages": {"ge": 1},
+    },
+    pa.DataFrameModel,
+    strict=False,  # document.json also carries the parser's findings and metadata
+)
 
+_CELL = {
+    "source_page": {"ge": 1},
+    "source_table": {"ge": 0},
+    "source_row": {"ge": 0},
+    "source_col": {"ge": 0},
+}
+
+
+class _BudgetLineChecks(pa.DataFrameModel):
     @pa.check("amount_yuan", error="amount is not an exact DECIMAL(18,2)")
     def amount_is_exact(cls, series: Series[object]) -> Series[bool]:
         return _exact_amounts(series)
@@ -72,43 +88,55 @@ class BudgetLineSchema(pa.DataFrameModel):
         keys = ["source_page", "source_table", "source_row", "source_col"]
         return ~df.duplicated(subset=keys, keep=False)
 
-    class Config:
-        strict = True
+
+BudgetLineSchema = _model(
+    "BudgetLineSchema",
+    BUDGET_LINE,
+    {"document_id": {"str_matches": SHA256}, "item_code": {"str_matches": CLASSIFICATION_CODE}, **_CELL},
+    _BudgetLineChecks,
+    strict=True,
+)
 
 
-class HeadlineSchema(pa.DataFrameModel):
-    document_id: Series[str] = pa.Field(str_matches=SHA256)
-    metric: Series[str] = pa.Field(
-        str_matches=r"^(total_income|total_expenditure|basic_expenditure|project_expenditure|"
-        r"reserve_expenditure|fiscal_appropriation_income|three_public_total|function:\d{3})$",
-        unique=True,
-    )
-    value_yuan: Series[object]
-    statement: Series[str]
-    source_page: Series[np.int32] = pa.Field(ge=1)
-    source_table: Series[np.int32] = pa.Field(ge=0)
-    source_row: Series[np.int32] = pa.Field(ge=0)
-    source_col: Series[np.int32] = pa.Field(ge=0)
-
+class _HeadlineChecks(pa.DataFrameModel):
     @pa.check("value_yuan", error="value is not an exact DECIMAL(18,2)")
     def value_is_exact(cls, series: Series[object]) -> Series[bool]:
         return _exact_amounts(series)
 
-    class Config:
-        strict = True
+
+HeadlineSchema = _model(
+    "HeadlineSchema",
+    HEADLINE,
+    {
+        "document_id": {"str_matches": SHA256},
+        "metric": {
+            "str_matches": r"^(total_income|total_expenditure|basic_expenditure|project_expenditure|"
+            r"reserve_expenditure|fiscal_appropriation_income|three_public_total|function:\d{3})$",
+            "unique": True,
+        },
+        **_CELL,
+    },
+    _HeadlineChecks,
+    strict=True,
+)
 
 
-class ExtractedCellSchema(pa.DataFrameModel):
-    document_id: Series[str] = pa.Field(str_matches=SHA256)
-    page: Series[np.int32] = pa.Field(ge=1)
-    table_index: Series[np.int32] = pa.Field(ge=0)
-    row_index: Series[np.int32] = pa.Field(ge=0)
-    col_index: Series[np.int32] = pa.Field(ge=0)
-    text: Series[str] = pa.Field(nullable=True)
-
+class _ExtractedCellChecks(pa.DataFrameModel):
     @pa.dataframe_check(error="a cell appears twice")
     def unique_cells(cls, df: pd.DataFrame) -> Series[bool]:
         return ~df.duplicated(subset=["table_index", "row_index", "col_index"], keep=False)
 
-    class Config:
-        strict = True
+
+ExtractedCellSchema = _model(
+    "ExtractedCellSchema",
+    EXTRACTED_CELL,
+    {
+        "document_id": {"str_matches": SHA256},
+        "page": {"ge": 1},
+        "table_index": {"ge": 0},
+        "row_index": {"ge": 0},
+        "col_index": {"ge": 0},
+    },
+    _ExtractedCellChecks,
+    strict=True,
+)

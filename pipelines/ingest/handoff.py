@@ -27,79 +27,14 @@ from upath import UPath
 
 from pipelines.extraction.document import PARSER_VERSION, ParsedDocument, RawDocument
 from pipelines.extraction.identities import run_checks
+from schemas.tables import BUDGET_LINE, EXTRACTED_CELL, HEADLINE, RECONCILIATION, STATEMENT, arrow_schema
 
-AMOUNT_TYPE = pa.decimal128(18, 2)
-
-LINE_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("statement", pa.string()),
-        ("section", pa.string()),
-        ("item_code", pa.string()),
-        ("item_name", pa.string()),
-        ("measure", pa.string()),
-        ("amount_yuan", AMOUNT_TYPE),
-        ("printed_amount", pa.string()),
-        ("printed_unit", pa.string()),
-        ("source_page", pa.int32()),
-        ("source_table", pa.int32()),
-        ("source_row", pa.int32()),
-        ("source_col", pa.int32()),
-        ("budget_unit", pa.string()),
-        ("period", pa.string()),
-    ]
-)
-HEADLINE_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("metric", pa.string()),
-        ("value_yuan", AMOUNT_TYPE),
-        ("statement", pa.string()),
-        ("source_page", pa.int32()),
-        ("source_table", pa.int32()),
-        ("source_row", pa.int32()),
-        ("source_col", pa.int32()),
-    ]
-)
-CELL_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("page", pa.int32()),
-        ("table_index", pa.int32()),
-        ("row_index", pa.int32()),
-        ("col_index", pa.int32()),
-        ("text", pa.string()),
-    ]
-)
-CHECK_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("check_name", pa.string()),
-        ("statement", pa.string()),
-        ("subject", pa.string()),
-        ("expected_yuan", AMOUNT_TYPE),
-        ("actual_yuan", AMOUNT_TYPE),
-        ("difference_yuan", AMOUNT_TYPE),
-        ("tolerance_yuan", AMOUNT_TYPE),
-        ("status", pa.string()),
-        ("source_page", pa.int32()),
-        ("source_row", pa.int32()),
-    ]
-)
-STATEMENT_SCHEMA = pa.schema(
-    [
-        ("document_id", pa.string()),
-        ("statement", pa.string()),
-        ("printed_title", pa.string()),
-        ("printed_unit", pa.string()),
-        ("first_page", pa.int32()),
-        ("last_page", pa.int32()),
-        ("first_table", pa.int32()),
-        ("body_rows", pa.int32()),
-        ("line_count", pa.int32()),
-        ("is_empty", pa.bool_()),
-    ]
-)
+# The Parquet files' schemas, as schemas/tables.py declares the tables they load into.
+LINE_SCHEMA = arrow_schema(BUDGET_LINE)
+HEADLINE_SCHEMA = arrow_schema(HEADLINE)
+CELL_SCHEMA = arrow_schema(EXTRACTED_CELL)
+CHECK_SCHEMA = arrow_schema(RECONCILIATION)
+STATEMENT_SCHEMA = arrow_schema(STATEMENT)
 
 
 # A local folder, or a folder in object storage.

@@ -17,53 +17,15 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.handoff import StoragePath, read_document_meta, read_output
+from schemas.tables import DOCUMENT, PARQUET_TABLES, migrations, raw_ddl
 
-RAW_DDL = """
-CREATE SCHEMA IF NOT EXISTS raw;
-CREATE TABLE IF NOT EXISTS raw.document (
-  document_id VARCHAR PRIMARY KEY, file_path VARCHAR, file_name VARCHAR, department_name VARCHAR,
-  fiscal_year INTEGER, document_kind VARCHAR, scope VARCHAR, printed_unit VARCHAR, pages INTEGER,
-  parser_version VARCHAR, extracted_at TIMESTAMP, loaded_at TIMESTAMP);
-CREATE TABLE IF NOT EXISTS raw.budget_line (
-  document_id VARCHAR, statement VARCHAR, section VARCHAR, item_code VARCHAR, item_name VARCHAR,
-  measure VARCHAR, amount_yuan DECIMAL(18,2), printed_amount VARCHAR, printed_unit VARCHAR,
-  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER, budget_unit VARCHAR,
-  period VARCHAR DEFAULT 'budget_year');
-CREATE TABLE IF NOT EXISTS raw.headline (
-  document_id VARCHAR, metric VARCHAR, value_yuan DECIMAL(18,2), statement VARCHAR,
-  source_page INTEGER, source_table INTEGER, source_row INTEGER, source_col INTEGER);
-CREATE TABLE IF NOT EXISTS raw.extracted_cell (
-  document_id VARCHAR, page INTEGER, table_index INTEGER, row_index INTEGER, col_index INTEGER, text VARCHAR);
-CREATE TABLE IF NOT EXISTS raw.statement (
-  document_id VARCHAR, statement VARCHAR, printed_title VARCHAR, printed_unit VARCHAR,
-  first_page INTEGER, last_page INTEGER, first_table INTEGER, body_rows INTEGER, line_count INTEGER,
-  is_empty BOOLEAN);
-CREATE TABLE IF NOT EXISTS raw.reconciliation (
-  document_id VARCHAR, check_name VARCHAR, statement VARCHAR, subject VARCHAR,
-  expected_yuan DECIMAL(18,2), actual_yuan DECIMAL(18,2), difference_yuan DECIMAL(18,2),
-  tolerance_yuan DECIMAL(18,2), status VARCHAR, source_page INTEGER, source_row INTEGER);
-CREATE TABLE IF NOT EXISTS raw.quarantine (
-  document_id VARCHAR, file_path VARCHAR, stage VARCHAR, reason VARCHAR, details VARCHAR,
-  first_seen TIMESTAMP, last_seen TIMESTAMP);
-"""
-
+# The raw tables, as schemas/tables.py declares them.
+RAW_DDL = raw_ddl()
 # Parquet file in the extraction folder -> raw table it loads into.
-_PARQUET_TABLES = {
-    "lines.parquet": "raw.budget_line",
-    "headlines.parquet": "raw.headline",
-    "cells.parquet": "raw.extracted_cell",
-    "statements.parquet": "raw.statement",
-    "checks.parquet": "raw.reconciliation",
-}
-_DOCUMENT_TABLES = ["raw.document", *_PARQUET_TABLES.values()]
-
-
+_PARQUET_TABLES = {name: table.qualified_name for name, table in PARQUET_TABLES.items()}
+_DOCUMENT_TABLES = [DOCUMENT.qualified_name, *_PARQUET_TABLES.values()]
 # Columns added after a table was first created: applied to existing warehouses.
-MIGRATIONS = [
-    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS budget_unit VARCHAR",
-    # Lines loaded before periods were read were all taken as the budget year's.
-    "ALTER TABLE raw.budget_line ADD COLUMN IF NOT EXISTS period VARCHAR DEFAULT 'budget_year'",
-]
+MIGRATIONS = migrations()
 
 
 def now() -> datetime:
