@@ -1,7 +1,7 @@
 """End-to-end test of the dbt project in dbt/.
 
 Builds a throw-away DuckDB warehouse containing the raw.* tables the loader writes
-(the DDL of pipelines.ingest.load) with a few hand-made rows, runs ``dbt build`` and ``dbt docs generate``
+(the DDL made from schemas/tables.py) with a few hand-made rows, runs ``dbt build`` and ``dbt docs generate``
 through dbtRunner, and checks marts.department_year_totals against values computed
 by hand.
 """
@@ -68,10 +68,15 @@ def _insert_document(con, doc_id, dept, year, unit, loaded_at, printed, mult, ki
             [doc_id, measure, amount, text, unit, col],
         )
         con.execute(
-            "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 2, ?)",
+            "INSERT INTO raw.headline (document_id, metric, value_yuan, statement, source_page, source_table, "
+            "source_row, source_col) VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 2, ?)",
             [doc_id, f"{measure}_expenditure", amount, col],
         )
-        con.execute("INSERT INTO raw.extracted_cell VALUES (?, 5, 0, 2, ?, ?)", [doc_id, col, text])
+        con.execute(
+            "INSERT INTO raw.extracted_cell (document_id, page, table_index, row_index, col_index, text) "
+            "VALUES (?, 5, 0, 2, ?, ?)",
+            [doc_id, col, text],
+        )
     # one function-class line (类 205 教育支出 / 201 一般公共服务支出) + its headline
     code, name = ("205", "教育支出") if dept == EDU else ("201", "一般公共服务支出")
     amount = _to_yuan(printed[0], mult)
@@ -82,7 +87,8 @@ def _insert_document(con, doc_id, dept, year, unit, loaded_at, printed, mult, ki
         [doc_id, code, name, amount, printed[0], unit],
     )
     con.execute(
-        "INSERT INTO raw.headline VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 3, 1)",
+        "INSERT INTO raw.headline (document_id, metric, value_yuan, statement, source_page, source_table, "
+        "source_row, source_col) VALUES (?, ?, ?, 'expenditure_summary', 5, 0, 3, 1)",
         [doc_id, f"function:{code}", amount],
     )
 
@@ -110,7 +116,8 @@ def _populate(path: Path) -> None:
                 [statement, code, name, measure, Decimal(amount), amount, row],
             )
         con.execute(
-            "INSERT INTO raw.quarantine VALUES ('deadbeef', '/data/broken.pdf', 'extract', "
+            "INSERT INTO raw.quarantine (document_id, file_path, stage, reason, details, first_seen, last_seen) "
+            "VALUES ('deadbeef', '/data/broken.pdf', 'extract', "
             "'no_tables', 'no statement tables found', '2025-01-01 09:00:00', '2025-01-02 09:00:00')"
         )
     finally:
