@@ -79,9 +79,6 @@ class Table:
     def handed_off_columns(self) -> list[Column]:
         return [column for column in self.columns if column.handed_off]
 
-    def column(self, name: str) -> Column:
-        return next(column for column in self.columns if column.name == name)
-
 
 def _cell(what: str) -> tuple[Column, ...]:
     """Where a figure was printed: the four columns that locate one cell."""
