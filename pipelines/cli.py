@@ -243,13 +243,17 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_STATUS_SQL = """
-SELECT d.file_name, d.department_name, d.fiscal_year, d.document_kind, d.scope,
-       count(*) FILTER (WHERE r.status = 'pass') AS passed,
-       count(*) FILTER (WHERE r.status = 'warn') AS warned,
-       count(*) FILTER (WHERE r.status = 'fail') AS failed
-FROM marts.dim_document d LEFT JOIN marts.reconciliation r USING (document_id)
-GROUP BY ALL ORDER BY d.department_name, d.fiscal_year, d.file_name
+# marts.document_checks: one row per document seen, loaded or quarantined.
+_STATUS_LOADED_SQL = """
+SELECT file_name, department_name, fiscal_year, document_kind, scope,
+       checks_passed, checks_warned, checks_failed, checks_withheld
+FROM marts.document_checks WHERE outcome = 'loaded'
+ORDER BY department_name, fiscal_year, file_name
+"""
+_STATUS_QUARANTINED_SQL = """
+SELECT file_name, stage, reason, first_seen
+FROM marts.document_checks WHERE outcome = 'quarantined'
+ORDER BY file_path
 """
 
 
@@ -264,18 +268,16 @@ def _status(args: argparse.Namespace) -> int:
         print(f"yusuan: no warehouse at {path}; run `yusuan run` first", file=sys.stderr)
         return EXIT_CONFIG
     with duckdb.connect(str(path), read_only=True) as con:
-        loaded = con.execute(_STATUS_SQL).fetchall()
-        quarantined = con.execute(
-            "SELECT file_path, stage, reason, first_seen, last_seen FROM marts.quarantine ORDER BY file_path"
-        ).fetchall()
+        loaded = con.execute(_STATUS_LOADED_SQL).fetchall()
+        quarantined = con.execute(_STATUS_QUARANTINED_SQL).fetchall()
     print(f"{path}: {len(loaded)} loaded, {len(quarantined)} quarantined")
-    for file_name, department, year, kind, scope, passed, warned, failed in loaded:
+    for file_name, department, year, kind, scope, passed, warned, failed, withheld in loaded:
         print(
             f"  loaded       {file_name}  {department} {year} {kind}/{scope}  "
-            f"checks: {passed} passed, {warned} warned, {failed} failed"
+            f"checks: {passed} passed, {warned} warned, {failed} failed, {withheld} withheld"
         )
-    for file_path, stage, reason, first_seen, _last_seen in quarantined:
-        print(f"  quarantined  {Path(file_path).name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
+    for file_name, stage, reason, first_seen in quarantined:
+        print(f"  quarantined  {file_name}  at {stage} since {first_seen:%Y-%m-%d %H:%M}: {reason}")
     return EXIT_OK
 
 

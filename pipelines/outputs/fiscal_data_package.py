@@ -186,74 +186,12 @@ where documents.is_current
 order by departments.department_name, documents.fiscal_year, documents.document_kind, documents.scope
 """
 
-# Phase: a final-accounts table that prints a ':决算数' column beside a plain one
-# (the 三公 table) prints the budget in the plain one; elsewhere final accounts
-# print what was spent.
-_LINES_SQL = """
-with lines as (
-    select
-        lines.*,
-        exists (
-            select 1 from marts.fct_budget_line as actual
-            where actual.document_id = lines.document_id
-              and actual.statement = lines.statement
-              and actual.measure = lines.measure || ':决算数'
-        ) as beside_actual
-    from marts.fct_budget_line as lines
-),
-
-functions as (select code, name from marts.dim_function_class),
-economics as (select code, name from marts.dim_economic_class)
-
-select
-    concat_ws(':', lines.document_id, lines.source_page, lines.source_table, lines.source_row, lines.source_col),
-    lines.fiscal_year,
-    case when lines.statement = 'income_summary' or lines.section = 'income' then 'revenue' else 'expenditure' end,
-    case
-        when documents.document_kind = 'budget' or lines.beside_actual then 'approved'
-        else 'executed'
-    end as phase,
-    case when phase = 'approved' then '预算' else '决算' end,
-    lines.amount_yuan,
-    'CNY',
-    documents.department_id,
-    departments.department_name,
-    lines.budget_unit,
-    documents.scope,
-    function_class.code, function_class.name,
-    function_item.code, function_item.name,
-    function_subitem.code, function_subitem.name,
-    economic_class.code, economic_class.name,
-    economic_item.code, economic_item.name,
-    lines.statement,
-    statements.title_zh,
-    lines.section,
-    lines.measure,
-    lines.period,
-    lines.item_name,
-    lines.document_id,
-    lines.source_page, lines.source_table, lines.source_row, lines.source_col,
-    lines.printed_amount,
-    lines.printed_unit
-from lines
-inner join marts.dim_document as documents
-    on documents.document_id = lines.document_id
-inner join marts.dim_department as departments
-    on departments.department_id = documents.department_id
-left join seeds.statement as statements
-    on statements.statement = lines.statement
-left join functions as function_class
-    on lines.item_code like '2%' and function_class.code = left(lines.item_code, 3)
-left join functions as function_item
-    on lines.item_code like '2%' and length(lines.item_code) >= 5 and function_item.code = left(lines.item_code, 5)
-left join functions as function_subitem
-    on lines.item_code like '2%' and length(lines.item_code) = 7 and function_subitem.code = lines.item_code
-left join economics as economic_class
-    on lines.item_code like '3%' and economic_class.code = left(lines.item_code, 3)
-left join economics as economic_item
-    on lines.item_code like '3%' and length(lines.item_code) = 5 and economic_item.code = lines.item_code
-order by documents.fiscal_year, departments.department_name, lines.document_id,
-         lines.source_page, lines.source_table, lines.source_row, lines.source_col
+# The lines are the mart marts.fiscal_data_package_line (dbt/models/marts/exports),
+# whose columns are named as LINE_COLUMNS.
+_LINES_SQL = f"""
+select {", ".join(column.name for column in LINE_COLUMNS)}
+from marts.fiscal_data_package_line
+order by fiscal_year, department, document_id, source_page, source_table, source_row, source_col
 """
 
 

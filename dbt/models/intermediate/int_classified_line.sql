@@ -6,20 +6,30 @@
 -- dimensions); the year-over-year marts pick their statement, measures and the
 -- budget year downstream.
 -- item_name is cleaned so names printed in different tables compare equal.
+-- Built from staging joined to int_current_document, as the mart fct_budget_line is:
+-- an intermediate model does not read a mart.
 
 with lines as (
-    select * from {{ ref('fct_budget_line') }}
+    select * from {{ ref('stg_budget_line') }}
+),
+
+documents as (
+    select * from {{ ref('int_current_document') }}
 ),
 
 classified as (
     select
-        *,
+        lines.*,
+        documents.department_id,
+        documents.fiscal_year,
         case
-            when regexp_full_match(item_code, '2\d{2}(\d{2}){0,2}') then 'function'
-            when regexp_full_match(item_code, '3\d{2}(\d{2})?') then 'economic'
+            when regexp_full_match(lines.item_code, '2\d{2}(\d{2}){0,2}') then 'function'
+            when regexp_full_match(lines.item_code, '3\d{2}(\d{2})?') then 'economic'
         end as classification
     from lines
-    where item_code is not null
+    inner join documents
+        on documents.document_id = lines.document_id
+    where lines.item_code is not null
 )
 
 select

@@ -198,18 +198,11 @@ order by three.department, three.document_kind, three.fiscal_year, three.measure
 
 _CHECKS_SQL = """
 select
-    documents.department_name, documents.fiscal_year, documents.document_kind, documents.scope,
-    count(checks.status) filter (where checks.status = 'pass'),
-    count(checks.status) filter (where checks.status = 'warn'),
-    count(checks.status) filter (where checks.status = 'fail'),
-    documents.file_path, documents.file_name,
-    coalesce(min(checks.source_page) filter (where checks.status <> 'pass'), min(checks.source_page))
-from marts.dim_document as documents
-left join marts.reconciliation as checks
-    on checks.document_id = documents.document_id
-where documents.is_current
-group by all
-order by documents.department_name, documents.fiscal_year, documents.document_kind, documents.scope
+    department_name, fiscal_year, document_kind, scope,
+    checks_passed, checks_warned, checks_failed, file_path, file_name, source_page
+from marts.document_checks
+where outcome = 'loaded' and is_current
+order by department_name, fiscal_year, document_kind, scope
 """
 
 _PROBLEMS_SQL = """

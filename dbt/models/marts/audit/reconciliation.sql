@@ -1,4 +1,5 @@
--- Every identity checked, per current document: what analysts read to see which
+-- Every identity checked, per current document (a superseded version's checks stay in
+-- raw.reconciliation and count in document_checks): what analysts read to see which
 -- checks a document's numbers pass, and by how much a printed figure breaks one.
 select
     checks.document_id,
@@ -16,5 +17,5 @@ select
     checks.source_page,
     checks.source_row
 from {{ ref('stg_reconciliation') }} as checks
-inner join {{ ref('stg_document') }} as documents
+inner join {{ ref('int_current_document') }} as documents
     on checks.document_id = documents.document_id
