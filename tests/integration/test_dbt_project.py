@@ -8,6 +8,8 @@ by hand.
 
 from __future__ import annotations
 
+import json
+import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -15,6 +17,7 @@ import duckdb
 import pytest
 from dbt.cli import main as dbt_main
 
+from pipelines.cli import main
 from pipelines.ingest.load import RAW_DDL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -114,6 +117,22 @@ def _populate(path: Path) -> None:
                 "amount_yuan, printed_amount, printed_unit, source_page, source_table, source_row, source_col) "
                 "VALUES ('c2024', ?, NULL, ?, ?, ?, ?, ?, '元', 9, 4, ?, 1)",
                 [statement, code, name, measure, Decimal(amount), amount, row],
+            )
+        # Checks: the superseded b2024old keeps its own (a warn among them), b2024 has
+        # a withheld headline; a2023 was checked on pages 5 and 7, all passing.
+        for document_id, status, page in [
+            ("b2024old", "pass", 5),
+            ("b2024old", "warn", 6),
+            ("b2024", "pass", 5),
+            ("b2024", "pass", 5),
+            ("b2024", "withheld", 8),
+            ("a2023", "pass", 7),
+            ("a2023", "pass", 5),
+        ]:
+            con.execute(
+                "INSERT INTO raw.reconciliation VALUES (?, 'summary_total', 'expenditure_summary', '合计', "
+                "1, 1, 0, 0, ?, ?, 2)",
+                [document_id, status, page],
             )
         con.execute(
             "INSERT INTO raw.quarantine (document_id, file_path, stage, reason, details, first_seen, last_seen) "
@@ -357,3 +376,70 @@ def test_a_code_printed_twice_at_department_level_keeps_its_first_row(built_ware
         "select measure, amount_yuan from marts.three_public_yoy where document_id = 'c2024'",
     )
     assert three_public == [("three_public_subtotal", Decimal("300.00"))]
+
+
+def test_reconciliation_holds_current_documents_only(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select document_id, status, source_page from marts.reconciliation order by document_id, source_page, status",
+    )
+    assert rows == [
+        ("a2023", "pass", 5),
+        ("a2023", "pass", 7),
+        ("b2024", "pass", 5),
+        ("b2024", "pass", 5),
+        ("b2024", "withheld", 8),
+    ]
+
+
+def test_document_checks(built_warehouse):
+    rows = _query(
+        built_warehouse,
+        "select document_id, file_name, outcome, is_current, checks_passed, checks_warned, checks_failed, "
+        "checks_withheld, source_page, stage, reason from marts.document_checks "
+        "where document_id in ('a2023', 'b2024', 'b2024old', 'c2023', 'deadbeef') order by document_id",
+    )
+    assert rows == [
+        # all passing: the first page checked
+        ("a2023", "a2023.pdf", "loaded", True, 2, 0, 0, 0, 5, None, None),
+        # the withheld headline's page comes first
+        ("b2024", "b2024.pdf", "loaded", True, 2, 0, 0, 1, 8, None, None),
+        # a superseded version keeps its checks here, though reconciliation drops them
+        ("b2024old", "b2024old.pdf", "loaded", False, 1, 1, 0, 0, 6, None, None),
+        # loaded, never checked
+        ("c2023", "c2023.pdf", "loaded", True, 0, 0, 0, 0, None, None, None),
+        ("deadbeef", "broken.pdf", "quarantined", None, 0, 0, 0, 0, None, "extract", "no_tables"),
+    ]
+    # every document loaded (superseded versions included) and every quarantined file, once each
+    assert _query(built_warehouse, "select outcome, count(*) from marts.document_checks group by 1 order by 1") == [
+        ("loaded", len(DOCUMENTS) + len(FINAL_DOCUMENTS)),
+        ("quarantined", 1),
+    ]
+
+
+def test_yusuan_status_reads_document_checks(built_warehouse, tmp_path, capsys):
+    # a copy, checkpointed first: dbtRunner may still hold the built file open in this process
+    _query(built_warehouse, "checkpoint")
+    warehouse = tmp_path / "copy.duckdb"
+    shutil.copy(built_warehouse, warehouse)
+    assert main(["status", "--warehouse", str(warehouse)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == f"{warehouse}: {len(DOCUMENTS) + len(FINAL_DOCUMENTS)} loaded, 1 quarantined"
+    assert (
+        f"  loaded       b2024old.pdf  {FIN} 2024 budget/department  checks: 1 passed, 1 warned, 0 failed, 0 withheld"
+        in out
+    )
+    assert (
+        f"  loaded       b2024.pdf  {FIN} 2024 budget/department  checks: 2 passed, 0 warned, 0 failed, 1 withheld"
+        in out
+    )
+    assert out[-1] == "  quarantined  broken.pdf  at extract since 2025-01-01 09:00: no_tables"
+
+
+def test_no_intermediate_model_reads_a_mart(built_warehouse):
+    manifest = json.loads((built_warehouse.parent / "target" / "manifest.json").read_text(encoding="utf-8"))
+    nodes = manifest["nodes"]
+    for node in nodes.values():
+        if node["resource_type"] == "model" and node["config"]["schema"] == "intermediate":
+            parents = [nodes[parent] for parent in node["depends_on"]["nodes"] if parent in nodes]
+            assert not [p["name"] for p in parents if p["config"].get("schema") == "marts"], node["name"]
