@@ -130,8 +130,9 @@ def _populate(path: Path) -> None:
             ("a2023", "pass", 5),
         ]:
             con.execute(
-                "INSERT INTO raw.reconciliation VALUES (?, 'summary_total', 'expenditure_summary', '合计', "
-                "1, 1, 0, 0, ?, ?, 2)",
+                "INSERT INTO raw.reconciliation (document_id, check_name, statement, subject, expected_yuan, "
+                "actual_yuan, difference_yuan, tolerance_yuan, status, source_page, source_row) "
+                "VALUES (?, 'summary_total', 'expenditure_summary', '合计', 1, 1, 0, 0, ?, ?, 2)",
                 [document_id, status, page],
             )
         con.execute(
