@@ -138,7 +138,7 @@ def runs(tmp_path_factory):
     s.grown_quarantine, s.grown_documents = quarantine(published), documents(published)
 
     # A model with a SQL error: code, not content.
-    model = dbt_copy / "models" / "marts" / "fct_budget_line.sql"
+    model = dbt_copy / "models" / "marts" / "core" / "fct_budget_line.sql"
     model.write_text(model.read_text(encoding="utf-8").replace("select", "select no_such_column,", 1), encoding="utf-8")
     s.published_before_break = published.read_bytes()
     s.broken = yusuan(run_args, env, root)
