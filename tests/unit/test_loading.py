@@ -15,23 +15,10 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.extraction.document import PARSER_VERSION
-from pipelines.ingest.handoff import (
-    CELL_SCHEMA,
-    CHECK_SCHEMA,
-    COMPLETE_MARKER,
-    HEADLINE_SCHEMA,
-    LINE_SCHEMA,
-    STATEMENT_SCHEMA,
-)
+from pipelines.ingest.handoff import COMPLETE_MARKER
 from pipelines.ingest.load import connect, now, record_quarantine, unload_document, unpublished_marker
 from pipelines.ingest.loading import LoadSummary, load_documents, needs_transform
-
-_EMPTY_OUTPUTS = {
-    "headlines.parquet": HEADLINE_SCHEMA,
-    "cells.parquet": CELL_SCHEMA,
-    "statements.parquet": STATEMENT_SCHEMA,
-    "checks.parquet": CHECK_SCHEMA,
-}
+from schemas.tables import BUDGET_LINE, PARQUET_TABLES, arrow_schema
 
 
 def write_extraction(extract_dir: Path, document_id: str, amounts: list[str]) -> None:
@@ -42,9 +29,9 @@ def write_extraction(extract_dir: Path, document_id: str, amounts: list[str]) ->
         {"document_id": document_id, "statement": "income_expenditure", "item_name": f"line {i}", "amount_yuan": a}
         for i, a in enumerate(map(Decimal, amounts))
     ]
-    pq.write_table(pa.Table.from_pylist(lines, schema=LINE_SCHEMA), folder / "lines.parquet")
-    for name, schema in _EMPTY_OUTPUTS.items():
-        pq.write_table(schema.empty_table(), folder / name)
+    for name, table in PARQUET_TABLES.items():  # every other output empty
+        written = lines if table is BUDGET_LINE else []
+        pq.write_table(pa.Table.from_pylist(written, schema=arrow_schema(table)), folder / name)
     meta = {
         "department_name": f"department {document_id}",
         "fiscal_year": 2024,
@@ -59,8 +46,14 @@ def write_extraction(extract_dir: Path, document_id: str, amounts: list[str]) ->
 
 
 def status(document_id: str, ok: bool = True, stage: str = "validate", reason: str = "") -> dict:
-    return {"document_id": document_id, "file_path": f"/raw/{document_id}.pdf", "ok": ok, "stage": stage,
-            "reason": reason, "details": ""}  # fmt: skip
+    return {
+        "document_id": document_id,
+        "file_path": f"/raw/{document_id}.pdf",
+        "ok": ok,
+        "stage": stage,
+        "reason": reason,
+        "details": "",
+    }
 
 
 @pytest.fixture
@@ -122,7 +115,7 @@ def test_an_unpublished_earlier_load_counts_as_a_change(folders):
 
 def test_a_load_failure_quarantines_that_document_only(folders):
     warehouse, extract_dir = folders
-    os.remove(extract_dir / "b" / "lines.parquet")
+    os.remove(extract_dir / "b" / BUDGET_LINE.handoff)
     summary = load_documents(warehouse, extract_dir, [status("a"), status("b")], dbt_changed_at=0.0)
     assert (summary.loaded, summary.quarantined, summary.total_documents) == (1, 1, 1)
     assert rows(warehouse, "SELECT document_id, stage FROM raw.quarantine") == [("b", "load")]
