@@ -114,13 +114,13 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
 
     summary = outcome.load
     print(
-        f"documents: {summary['loaded']} loaded, {summary['unchanged']} skipped as unchanged, "
-        f"{summary['quarantined']} quarantined; rows: {summary['rows']} loaded "
-        f"({summary['total_documents']} documents, {summary['total_lines']} lines in the warehouse); "
+        f"documents: {summary.loaded} loaded, {summary.unchanged} skipped as unchanged, "
+        f"{summary.quarantined} quarantined; rows: {summary.rows} loaded "
+        f"({summary.total_documents} documents, {summary.total_lines} lines in the warehouse); "
         f"{seconds:.1f}s"
     )
     print(f"published: {paths.published}")
-    if args.strict and summary["quarantined"]:
+    if args.strict and summary.quarantined:
         return EXIT_FAILED
     return EXIT_OK
 

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import duckdb
 from dagster import DagsterInstance, ExecuteInProcessResult, materialize
 
 from pipelines import settings
 from pipelines.ingest.load import now
+from pipelines.ingest.loading import LoadSummary, needs_transform
 from pipelines.orchestration.assets import INGEST_ASSETS
 from pipelines.orchestration.assets.checks import ALL_CHECKS
 from pipelines.orchestration.resources import PipelinePaths
@@ -25,7 +25,7 @@ from pipelines.orchestration.resources import PipelinePaths
 class RunOutcome:
     ingest: ExecuteInProcessResult
     transform: ExecuteInProcessResult | None = None  # None: nothing changed, marts are current
-    load: dict = field(default_factory=dict)  # the loader's counts: loaded, unchanged, quarantined, rows …
+    load: LoadSummary = field(default_factory=LoadSummary)  # what the load did, set-aside documents counted
 
     @property
     def results(self) -> list[ExecuteInProcessResult]:
@@ -68,11 +68,13 @@ class StepFailure:
     trace: str  # Dagster's full error with its stack, for the log
 
 
-def _marts_current(paths: PipelinePaths) -> bool:
-    """The published copy exists and was built after the dbt project last changed."""
-    return paths.published.exists() and paths.published.stat().st_mtime >= settings.dbt_sources_changed_at(
-        settings.Settings.from_env().dbt_project
-    )
+def _load_summary(ingest: ExecuteInProcessResult) -> LoadSummary:
+    """The summary ``load_documents`` returned, as the raw tables' materialisation recorded it
+    (each raw table carries the same); empty when the load did not run."""
+    recorded = ingest.asset_materializations_for_node("raw_tables")
+    if not recorded:
+        return LoadSummary()
+    return LoadSummary.from_metadata({key: value.value for key, value in recorded[0].metadata.items()})
 
 
 def run_pipeline(
@@ -91,16 +93,9 @@ def run_pipeline(
         )
 
     ingest = run([*INGEST_ASSETS, *ALL_CHECKS], {})
-    load = next(
-        (
-            {k: v.value for k, v in event.materialization.metadata.items()}
-            for event in ingest.get_asset_materialization_events()
-            if event.asset_key.path == ["raw", "document"]
-        ),
-        {},
-    )
-    outcome = RunOutcome(ingest=ingest, load=load)
-    if ingest.success and (force_transform or load.get("changed") or not _marts_current(paths)):
+    outcome = RunOutcome(ingest=ingest, load=_load_summary(ingest))
+    dbt_changed_at = settings.dbt_sources_changed_at(settings.Settings.from_env().dbt_project)
+    if ingest.success and needs_transform(outcome.load, paths.published, dbt_changed_at, force_transform):
         # Imported only now: dbt and its manifest cost seconds that a run with
         # nothing new to build should not pay.
         from pipelines.orchestration.dbt_project import dbt_resource
@@ -109,20 +104,5 @@ def run_pipeline(
         started = now()
         outcome.transform = run(TRANSFORM_ASSETS, {"dbt": dbt_resource()})
         if outcome.transform.success:
-            _count_set_aside(outcome, paths, started)
+            outcome.load = outcome.load.with_set_aside_by_dbt(paths.warehouse, started)
     return outcome
-
-
-def _count_set_aside(outcome: RunOutcome, paths: PipelinePaths, since) -> None:
-    """Documents a dbt test set aside were loaded, then quarantined: the summary says so."""
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        set_aside = con.execute(
-            "SELECT count(*) FROM raw.quarantine WHERE stage = 'dbt' AND last_seen >= ?", [since]
-        ).fetchone()[0]
-        outcome.load["total_documents"] = con.execute("SELECT count(*) FROM raw.document").fetchone()[0]
-        outcome.load["total_lines"] = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
-    # Usually loaded by this run; a document loaded before fails a test only after the dbt project changed.
-    from_loaded = min(set_aside, outcome.load.get("loaded", 0))
-    outcome.load["loaded"] = outcome.load.get("loaded", 0) - from_loaded
-    outcome.load["unchanged"] = outcome.load.get("unchanged", 0) - (set_aside - from_loaded)
-    outcome.load["quarantined"] = outcome.load.get("quarantined", 0) + set_aside

@@ -56,7 +56,7 @@ def test_pipeline_through_fsspec_matches_the_local_folder_run(raw, tmp_path, sam
     )
     outcome = run_pipeline(paths)
     assert outcome.success, outcome.failed_steps
-    assert outcome.load["loaded"] == len(SAMPLES)
+    assert outcome.load.loaded == len(SAMPLES)
     stored = sorted(p.name for p in (tmp_path / "object-store" / "extracted").iterdir())
     document_ids = sorted(source.document_id for source in discover(raw))
     assert stored == document_ids

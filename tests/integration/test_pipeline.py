@@ -8,6 +8,7 @@ from decimal import Decimal
 import duckdb
 import pytest
 
+from pipelines.ingest.loading import LoadSummary
 from pipelines.ingest.runner import run_pipeline
 from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
@@ -15,7 +16,7 @@ from tests.conftest import sample
 SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_street_2024_budget.pdf"]
 
 
-def run(paths: PipelinePaths) -> dict:
+def run(paths: PipelinePaths) -> LoadSummary:
     outcome = run_pipeline(paths)
     assert outcome.success, outcome.failed_steps
     return outcome.load
@@ -46,7 +47,7 @@ def query(paths: PipelinePaths, sql: str, params=None):
 
 def test_first_run_loads_both_documents(pipeline):
     _paths, summary = pipeline
-    assert (summary["loaded"], summary["unchanged"], summary["quarantined"]) == (2, 0, 0)
+    assert (summary.loaded, summary.unchanged, summary.quarantined) == (2, 0, 0)
 
 
 def test_dim_document_reads_the_pages(pipeline):
@@ -108,7 +109,7 @@ def test_second_run_skips_unchanged_files_and_keeps_row_counts(pipeline):
     before = query(paths, counts)
     extracted_at = query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1")
     summary = run(paths)
-    assert (summary["loaded"], summary["unchanged"], summary["quarantined"]) == (0, 2, 0)
+    assert (summary.loaded, summary.unchanged, summary.quarantined) == (0, 2, 0)
     assert query(paths, counts) == before
     assert query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1") == extracted_at
 
