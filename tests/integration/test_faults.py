@@ -52,9 +52,11 @@ def warehouse(tmp_path_factory):
 
 
 def broken(warehouse, file_name: str) -> list[tuple]:
+    # The planted documents are versions of one department's budget of one year, so all
+    # but one are superseded: marts.reconciliation keeps current documents, raw.* every version.
     return warehouse.con.execute(
         "SELECT d.file_name, r.check_name, r.statement, r.subject, r.source_page, r.source_row, "
-        "r.difference_yuan, r.status FROM marts.reconciliation r JOIN marts.dim_document d USING (document_id) "
+        "r.difference_yuan, r.status FROM raw.reconciliation r JOIN raw.document d USING (document_id) "
         "WHERE d.file_name = ? AND r.status <> 'pass'",
         [file_name],
     ).fetchall()
