@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from pipelines.extraction.lines import BudgetLine
+from pipelines.extraction.measures import base_measure, three_public_subtotal_measure
 from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.text import strip_ordinal
 
@@ -44,8 +45,6 @@ _OTHER_APPROPRIATIONS = [
     "政府性基金拨款",
     "国有资本经营预算收入",
 ]
-# Columns a 三公 table may add (Jiangsu: 会议费, 培训费; Shanghai: 机关运行经费): then its 合计 is not 三公.
-_OTHER_THAN_THREE_PUBLIC = {"meetings", "training", "operating_costs"}
 _TOTAL_ROWS = ("合计", "总计", "支出总计")
 # Statements split into basic and project whose department total row can stand in for
 # the expenditure summary's, when it equals the document's total expenditure.
@@ -202,13 +201,8 @@ def _three_public_total(lines: list[BudgetLine], final_accounts: bool) -> Budget
     by_row = _three_public_row(lines)
     if by_row is not None:
         return by_row
-    base = {l.measure.split(":")[0] for l in lines}
-    wanted = (
-        "three_public_subtotal"
-        if "three_public_subtotal" in base
-        else ("total" if not base & _OTHER_THAN_THREE_PUBLIC else None)
-    )
-    candidates = [l for l in lines if l.measure.split(":")[0] == wanted]
+    wanted = three_public_subtotal_measure({base_measure(l.measure) for l in lines})
+    candidates = [l for l in lines if base_measure(l.measure) == wanted]
     actual = [l for l in candidates if "决算" in l.measure]
     if final_accounts and actual:
         return actual[0]
