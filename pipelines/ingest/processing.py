@@ -102,14 +102,18 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
     return DocumentStatus(source.document_id, source.path, True, "extract")
 
 
-def validate_source(status: DocumentStatus, extract_dir: StoragePath) -> DocumentStatus:
-    """Validate an extraction once per parser version; the verdict is stored beside it."""
+def validation_checks() -> str:
+    """What a stored verdict was checked against: a seed edit (a measure added to
+    dbt/seeds/measure.csv) makes stored verdicts stale.  Read once per run, not per document."""
+    return f"{CHECKS_VERSION}:{vocabulary_fingerprint()}"
+
+
+def validate_source(status: DocumentStatus, extract_dir: StoragePath, checks: str) -> DocumentStatus:
+    """Validate an extraction once per parser version and ``checks``; the verdict is stored beside it."""
     if not status.ok:
         return status
     verdict_path = document_dir(extract_dir, status.document_id) / "validation.json"
     verdict = json.loads(verdict_path.read_text(encoding="utf-8")) if verdict_path.exists() else None
-    # A seed edit (a measure added to dbt/seeds/measure.csv) makes stored verdicts stale.
-    checks = f"{CHECKS_VERSION}:{vocabulary_fingerprint()}"
     if verdict is None or verdict.get("parser_version") != PARSER_VERSION or verdict.get("checks") != checks:
         # Imported here: pandera and pandas cost a second that stored verdicts don't need.
         from pipelines.ingest.validation import validate_extraction

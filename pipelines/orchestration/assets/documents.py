@@ -3,7 +3,7 @@
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from pipelines.ingest.discovery import SourceFile, discover
-from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source
+from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source, validation_checks
 from pipelines.ingest.progress import document_progress
 from pipelines.orchestration.assets.partitioned import document_extraction
 from pipelines.orchestration.resources import PipelinePaths
@@ -51,7 +51,8 @@ def extracted_documents(
 def validated_documents(
     context: AssetExecutionContext, paths: PipelinePaths, extracted_documents: list[dict]
 ) -> Output[list[dict]]:
-    statuses = [validate_source(DocumentStatus(**s), paths.extracted).to_dict() for s in extracted_documents]
+    checks = validation_checks()
+    statuses = [validate_source(DocumentStatus(**s), paths.extracted, checks).to_dict() for s in extracted_documents]
     failed = [s for s in statuses if not s["ok"]]
     return Output(
         statuses,

@@ -8,7 +8,7 @@ it reuses their output instead of extracting again.
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.ingest.discovery import SourceFile, sha256_file
-from pipelines.ingest.processing import extract_source, validate_source
+from pipelines.ingest.processing import extract_source, validate_source, validation_checks
 from pipelines.orchestration.partitions import documents
 from pipelines.orchestration.resources import PipelinePaths
 
@@ -24,7 +24,7 @@ def document_extraction(context: AssetExecutionContext, paths: PipelinePaths) ->
     if not path.is_relative_to(paths.raw.resolve()) or not path.is_file():
         raise FileNotFoundError(f"{context.partition_key} is not a file under {paths.raw}")
     source = SourceFile(str(path), sha256_file(path), path.stat().st_size)
-    status = validate_source(extract_source(source, paths.extracted), paths.extracted)
+    status = validate_source(extract_source(source, paths.extracted), paths.extracted, validation_checks())
     return MaterializeResult(
         metadata={
             "document_id": status.document_id,
