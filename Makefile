@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 
-.PHONY: setup run test test-fast lint lock dev accuracy bench clean
+.PHONY: setup run test test-fast lint lock dev docs accuracy bench clean
 
 setup: $(VENV)/.installed
 
@@ -46,6 +46,10 @@ dev: setup
 	mkdir -p $(DAGSTER_HOME)
 	test -f $(DAGSTER_HOME)/dagster.yaml || cp docs/dagster.yaml $(DAGSTER_HOME)/dagster.yaml
 	PATH=$(CURDIR)/$(BIN):$$PATH DAGSTER_HOME=$(DAGSTER_HOME) $(BIN)/dagster dev -m pipelines.orchestration.definitions -h 127.0.0.1 -p 3000
+
+## docs: the dbt docs site (lineage, every column's description) into warehouse/published/docs/index.html
+docs: setup
+	$(BIN)/yusuan docs
 
 ## accuracy: per document, statements found, rows and identities passed / broken
 accuracy: setup

@@ -281,6 +281,39 @@ def _status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _diff(args: argparse.Namespace) -> int:
+    from pipelines.ingest.releases import current_release, exports_root, release_folders
+    from pipelines.outputs.release_diff import diff_releases, format_diff
+
+    settings = _settings()
+    if settings is None:
+        return EXIT_CONFIG
+    published = Path(args.published).expanduser() if args.published else settings.published
+    kept = release_folders(published)
+    if args.old is None:
+        if not kept:
+            print(f"yusuan: no release under {exports_root(published)}; run `yusuan run` first", file=sys.stderr)
+            return EXIT_CONFIG
+        old, new = (kept[-2] if len(kept) > 1 else None), kept[-1]
+    else:
+        old, new = args.old, args.new or current_release(published)
+    unknown = [r for r in (old, new) if r is not None and r not in kept]
+    if unknown:
+        print(
+            f"yusuan: no release {', '.join(unknown)} under {exports_root(published)}; "
+            f"kept: {', '.join(kept) or 'none'}",
+            file=sys.stderr,
+        )
+        return EXIT_CONFIG
+    root = exports_root(published)
+    diff = diff_releases(root / old if old else None, root / new)
+    if args.json:
+        print(json.dumps(diff.as_json(), ensure_ascii=False, indent=2))
+    else:
+        print(format_diff(diff))
+    return EXIT_OK
+
+
 def _write_from_warehouse(
     args: argparse.Namespace, what: str, default_name: str, write: Callable[[Path, Path], Path]
 ) -> int:
@@ -308,6 +341,15 @@ def _export_fdp(args: argparse.Namespace) -> int:
     from pipelines.outputs.fiscal_data_package import PACKAGE_DIR, write_fiscal_data_package
 
     return _write_from_warehouse(args, "fiscal data package", PACKAGE_DIR, write_fiscal_data_package)
+
+
+def _docs(args: argparse.Namespace) -> int:
+    from pipelines.outputs.dbt_docs import DOCS_DIR, build_docs
+
+    def write(warehouse: Path, out: Path) -> Path:
+        return build_docs(warehouse, Settings.from_env().dbt_project, out)
+
+    return _write_from_warehouse(args, "dbt docs", DOCS_DIR, write)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -358,6 +400,18 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
     report.add_argument("--out", help="HTML file (default: report.html beside the warehouse read)")
     report.set_defaults(handler=_report)
+    diff = commands.add_parser(
+        "diff", help="what changed between two releases (default: the last two): documents, rows, figures"
+    )
+    diff.add_argument("old", nargs="?", help="release id, e.g. 2026-12-01.1 (default: the one before the newest)")
+    diff.add_argument("new", nargs="?", help="release id (default: the current release)")
+    diff.add_argument("--json", action="store_true", help="machine-readable output")
+    diff.add_argument("--published", help="published DuckDB whose releases to read (default: $YUSUAN_PUBLISHED)")
+    diff.set_defaults(handler=_diff)
+    docs = commands.add_parser("docs", help="build the dbt docs site (lineage, descriptions) as one static page")
+    docs.add_argument("--warehouse", help="DuckDB file to describe (default: the published copy)")
+    docs.add_argument("--out", help="folder for index.html (default: docs/ beside the warehouse read)")
+    docs.set_defaults(handler=_docs)
     fdp = commands.add_parser("export-fdp", help="write a Fiscal Data Package (datapackage.json + CSV)")
     fdp.add_argument("--warehouse", help="DuckDB file to read (default: the published copy)")
     fdp.add_argument("--out", help="folder (default: fiscal-data-package/ beside the warehouse read)")

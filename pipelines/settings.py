@@ -50,6 +50,7 @@ class Settings:
     sensor_interval_seconds: int  # YUSUAN_SENSOR_INTERVAL: how often the raw/ sensor looks
     alert_webhook: str | None  # YUSUAN_ALERT_WEBHOOK: where failed runs are posted, if anywhere
     dbt_project: Path  # YUSUAN_DBT_PROJECT_DIR: the dbt project the run builds (a copy, in tests)
+    keep_releases: int  # YUSUAN_KEEP_RELEASES: releases whose Parquet exports are kept
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -83,6 +84,7 @@ class Settings:
             sensor_interval_seconds=_count(env, "YUSUAN_SENSOR_INTERVAL", 60, "seconds"),
             alert_webhook=_webhook(env, "YUSUAN_ALERT_WEBHOOK"),
             dbt_project=_path(env, "YUSUAN_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
+            keep_releases=_count(env, "YUSUAN_KEEP_RELEASES", 7, "releases"),
         )
 
 

@@ -254,7 +254,30 @@ QUARANTINE = Table(
     handoff=None,
 )
 
-RAW_TABLES = (DOCUMENT, BUDGET_LINE, HEADLINE, EXTRACTED_CELL, STATEMENT, RECONCILIATION, QUARANTINE)
+# Written by the publisher into each published copy, not by the loader: the writer's warehouse
+# holds no row; each release carries the log of the releases before it (pipelines/ingest/releases.py).
+RELEASE = Table(
+    "release",
+    "One row per published release: what changed against the release before, and the code that built it.",
+    (
+        Column("release_id", TEXT, "UTC date of the publish and its sequence that day (2026-12-01.2)."),
+        Column("published_at", MOMENT, "When the release was published (UTC)."),
+        Column(
+            "previous_release_id", TEXT, "The release this one is compared with; NULL for the first.", nullable=True
+        ),
+        Column("documents_added", INTEGER, "Current documents that are new, not a re-publication."),
+        Column(
+            "documents_superseded", INTEGER, "Documents of the previous release replaced by a re-published version."
+        ),
+        Column("documents_removed", INTEGER, "Documents of the previous release no longer current, and not replaced."),
+        Column("mart_rows", TEXT, "Rows per mart of this release, as a JSON object {mart: rows}."),
+        Column("package_version", TEXT, "Version of the yusuan package that published it."),
+        Column("parser_version", TEXT, "PARSER_VERSION of the extraction that read the documents."),
+    ),
+    handoff=None,
+)
+
+RAW_TABLES = (DOCUMENT, BUDGET_LINE, HEADLINE, EXTRACTED_CELL, STATEMENT, RECONCILIATION, QUARANTINE, RELEASE)
 # Tables loaded from a Parquet file of the hand-off, by file name.
 PARQUET_TABLES = {table.handoff: table for table in RAW_TABLES if table.handoff and table.handoff.endswith(".parquet")}
 

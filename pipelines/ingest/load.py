@@ -7,9 +7,7 @@ Every statement is parameterised: department names and file names are data.
 from __future__ import annotations
 
 import logging
-import os
 import re
-import shutil
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -180,54 +178,3 @@ def unpublished_marker(warehouse_path: Path) -> Path:
     next run builds and publishes even though it has nothing new to load."""
     warehouse_path = Path(warehouse_path)
     return warehouse_path.with_name(f"{warehouse_path.name}.unpublished")
-
-
-def publish(warehouse_path: Path, published_path: Path) -> Path:
-    """Atomically replace the read-only copy BI tools open.
-
-    Readers keep whichever file they opened: the old inode stays valid until they
-    close it, and a new reader sees the complete new file, never a mix.
-    """
-    published_path = Path(published_path)
-    published_path.parent.mkdir(parents=True, exist_ok=True)
-    with duckdb.connect(str(warehouse_path)) as con:
-        con.execute("CHECKPOINT")  # everything in the file itself, nothing left in the WAL
-    staging = published_path.with_name(f".{published_path.name}.tmp")
-    shutil.copyfile(warehouse_path, staging)
-    os.chmod(staging, 0o444)
-    os.replace(staging, published_path)
-    return published_path
-
-
-def export_marts(published_path: Path, export_dir: Path) -> Path:
-    """Parquet files of every mart, from the published copy, swapped in atomically.
-
-    Each export is a new folder; ``export_dir/current`` is a symlink replaced in
-    one rename, so a reader resolving it sees one complete export.
-    """
-    export_dir = Path(export_dir)
-    export_dir.mkdir(parents=True, exist_ok=True)
-    version = export_dir / datetime.now().strftime("%Y%m%dT%H%M%S%f")
-    staging = version.with_name(f".{version.name}.tmp")
-    staging.mkdir()
-    with duckdb.connect(str(published_path), read_only=True) as con:
-        marts = [
-            row[0]
-            for row in con.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'marts' ORDER BY 1"
-            ).fetchall()
-        ]
-        for mart in marts:
-            target = staging / f"{mart}.parquet"
-            # The mart name comes from the catalog, quoted as an identifier; the path is a parameter.
-            con.execute(f'COPY marts."{mart}" TO ? (FORMAT parquet)', [str(target)])
-    os.replace(staging, version)
-    link = export_dir / ".current.tmp"
-    if link.is_symlink():
-        link.unlink()
-    link.symlink_to(version.name)
-    os.replace(link, export_dir / "current")
-    for old in export_dir.iterdir():
-        if old.is_dir() and not old.is_symlink() and old != version and not old.name.startswith("."):
-            shutil.rmtree(old, ignore_errors=True)  # readers of an older export keep open files
-    return export_dir / "current"

@@ -12,7 +12,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest.load import export_marts, publish
+from pipelines.ingest.releases import publish_release
 
 PROJECT = Path(__file__).resolve().parents[2]
 CODE = sorted([*(PROJECT / "pipelines").rglob("*.py"), *(PROJECT / "schemas").rglob("*.py")])
@@ -59,7 +59,8 @@ def _execute_calls_with_fstrings(tree: ast.AST):
 # Interpolations that are identifiers from code or the catalog, never document data:
 # table and mart names; the relations, columns and audit schema that dbt's manifest and
 # run results name when a failing test's rows are read (pipelines/orchestration/dbt_build.py).
-ALLOWED_INTERPOLATIONS = {"table", "mart", "relation", "model", "value", "stored_value", "AUDIT_SCHEMA"}
+# `columns`: a mart's column names from its Parquet schema, each quoted as an identifier.
+ALLOWED_INTERPOLATIONS = {"table", "mart", "relation", "model", "value", "stored_value", "AUDIT_SCHEMA", "columns"}
 
 
 @pytest.mark.parametrize("path", CODE, ids=lambda p: str(p.relative_to(PROJECT)))
@@ -78,7 +79,7 @@ def test_export_to_a_path_with_quotes(tmp_path):
     warehouse = folder / "writer.duckdb"
     with duckdb.connect(str(warehouse)) as con:
         con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 'O''Brien' AS name")
-    current = export_marts(publish(warehouse, folder / "published.duckdb"), folder / "parquet")
+    current = publish_release(warehouse, folder / "published.duckdb", keep=7).exports
     assert duckdb.sql(
         f"SELECT name FROM read_parquet('{str(current / 't.parquet').replace(chr(39), chr(39) * 2)}')"
     ).fetchall() == [("O'Brien",)]

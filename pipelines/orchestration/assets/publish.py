@@ -1,21 +1,33 @@
-"""Asset: the read-only copy of the warehouse that BI tools and analysts open."""
+"""Asset: a new release: the read-only copy of the warehouse that BI tools and analysts open,
+and the Parquet exports of every mart."""
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from pipelines.ingest.load import export_marts, publish, unpublished_marker
+from pipelines.ingest.load import unpublished_marker
+from pipelines.ingest.releases import publish_release
 from pipelines.orchestration.assets.dbt import dbt_models
 from pipelines.orchestration.resources import PipelinePaths
+from pipelines.settings import Settings
 
 
 @asset(
     group_name="warehouse",
     deps=list(dbt_models.keys),
-    description="warehouse/published/yusuan.duckdb, atomically replaced after a successful dbt build, "
-    "and Parquet exports of every mart under warehouse/published/parquet/current/.",
+    description="A new release after a successful dbt build: warehouse/published/yusuan.duckdb atomically "
+    "replaced (the one before kept as yusuan.previous.duckdb), Parquet exports of every mart under "
+    "warehouse/published/parquet/<release_id>/ with `current` pointing at the newest, the last "
+    "YUSUAN_KEEP_RELEASES releases kept.",
     pool="duckdb",
 )
 def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
-    target = publish(paths.warehouse, paths.published)
-    exports = export_marts(target, target.parent / "parquet")
+    release = publish_release(paths.warehouse, paths.published, Settings.from_env().keep_releases)
     unpublished_marker(paths.warehouse).unlink(missing_ok=True)  # the published copy is current
-    return MaterializeResult(metadata={"path": str(target), "bytes": target.stat().st_size, "parquet": str(exports)})
+    return MaterializeResult(
+        metadata={
+            "release": release.release_id,
+            "path": str(release.published),
+            "bytes": release.published.stat().st_size,
+            "parquet": str(release.exports),
+            "pruned": ", ".join(release.pruned) or "none",
+        }
+    )

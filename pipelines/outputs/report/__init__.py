@@ -12,6 +12,8 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.ingest.releases import exports_root
+from pipelines.outputs.release_diff import ReleaseDiff, diff_releases
 from pipelines.outputs.report.data import read_report_data
 from pipelines.outputs.report.render import render_report
 
@@ -23,12 +25,34 @@ def build_report(warehouse: Path, out: Path) -> Path:
     out = Path(out)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         data = read_report_data(con)
-    html = render_report(data, out.parent.resolve(), datetime.now(), Path(warehouse).name)
+        changes = latest_changes(con, Path(warehouse))
+    html = render_report(data, out.parent.resolve(), datetime.now(), Path(warehouse).name, changes)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.tmp")
     staging.write_text(html, encoding="utf-8")
     os.replace(staging, out)
     return out
+
+
+def latest_changes(con: duckdb.DuckDBPyConnection, warehouse: Path) -> ReleaseDiff | None:
+    """What the warehouse's latest release changed against the one before, when the warehouse
+    is a published release and the exports of both are still kept; else None."""
+    has_log = con.execute(
+        "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'marts' AND table_name = 'release'"
+    ).fetchone()[0]
+    latest = (
+        has_log
+        and con.execute(
+            "SELECT release_id, previous_release_id FROM marts.release ORDER BY published_at DESC LIMIT 1"
+        ).fetchone()
+    )
+    if not latest:
+        return None
+    root = exports_root(warehouse)
+    new, old = (root / release if release else None for release in latest)
+    if not new.is_dir() or (old is not None and not old.is_dir()):
+        return None
+    return diff_releases(old, new)
 
 
 __all__ = ["REPORT_NAME", "build_report"]

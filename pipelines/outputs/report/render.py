@@ -15,6 +15,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
+from pipelines.outputs.release_diff import ReleaseDiff
 from pipelines.outputs.report import svg
 from pipelines.outputs.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
 
@@ -424,8 +425,70 @@ def _cards(data: ReportData) -> str:
     )
 
 
-def render_report(data: ReportData, report_dir: Path, generated_at: datetime, warehouse_name: str) -> str:
-    """The whole page. report_dir is where the file will be written: links to PDFs are relative to it."""
+def _label(change: dict) -> str:
+    """The department-year a change is about (diff rows name the department either way)."""
+    department = change.get("department_name") or change.get("department")
+    return escape(f"{department} {change['fiscal_year']} {change['document_kind']}/{change['scope']}")
+
+
+def _changes_section(changes: ReleaseDiff | None) -> str:
+    """What the latest release changed against the one before (``yusuan diff``, as a page section)."""
+    if changes is None:
+        body = "<p>No earlier release to compare with (or its exports are no longer kept).</p>"
+    else:
+        documents = changes.documents
+        items = [f"<li>added: {_label(d)} ({escape(d['file_name'])})</li>" for d in documents.added]
+        items += [
+            f"<li>superseded: {_label(d)} ({escape(d['old_file_name'])} → {escape(d['new_file_name'])})</li>"
+            for d in documents.superseded
+        ]
+        items += [f"<li>removed: {_label(d)} ({escape(d['file_name'])})</li>" for d in documents.removed]
+        headlines = "".join(
+            f"<tr><td>{_label(h)}"
+            f'</td><td>{escape(h["metric"])}</td><td class="num">{_money(h["old_value_yuan"])}</td>'
+            f'<td class="num">{_money(h["new_value_yuan"])}</td>'
+            f"<td>{escape(h['new_file_name'] or h['old_file_name'])}</td></tr>"
+            for h in changes.headlines
+        )
+        moved = "".join(
+            f"<tr><td>{_label(y)}</td>"
+            f'<td class="num">{_money(y["old_change_pct"])}</td><td class="num">{_money(y["new_change_pct"])}</td></tr>'
+            for y in changes.year_over_year
+        )
+        rows = sum(m["rows_added"] for m in changes.mart_rows), sum(m["rows_removed"] for m in changes.mart_rows)
+        body = (
+            f"<p>Release {escape(changes.new)} against {escape(changes.old or 'nothing before it')}: "
+            f"{len(documents.added)} documents added, {len(documents.superseded)} superseded, "
+            f"{len(documents.removed)} removed; {rows[0]:,} mart rows added, {rows[1]:,} removed "
+            "(<code>yusuan diff</code> lists them per mart).</p>"
+            + (f"<ul>{''.join(items)}</ul>" if items else "")
+            + (
+                "<h3>Headline figures changed</h3><table><thead><tr><th>document</th><th>metric</th>"
+                '<th class="num">old (元)</th><th class="num">new (元)</th><th>file</th></tr></thead>'
+                f"<tbody>{headlines}</tbody></table>"
+                if headlines
+                else "<p>No headline figure changed.</p>"
+            )
+            + (
+                "<h3>Year-over-year changes that moved</h3><table><thead><tr><th>department-year</th>"
+                '<th class="num">old change %</th><th class="num">new change %</th></tr></thead>'
+                f"<tbody>{moved}</tbody></table>"
+                if moved
+                else "<p>No department's year-over-year change moved.</p>"
+            )
+        )
+    return f'<section id="latest-release"><h2>What changed in the latest release</h2>{body}</section>'
+
+
+def render_report(
+    data: ReportData,
+    report_dir: Path,
+    generated_at: datetime,
+    warehouse_name: str,
+    changes: ReleaseDiff | None = None,
+) -> str:
+    """The whole page. report_dir is where the file will be written: links to PDFs are relative to it;
+    ``changes``: what the latest release changed, when the warehouse is a release with a predecessor."""
     loaded = f"; last load {data.last_loaded:%Y-%m-%d %H:%M}" if data.last_loaded else ""
     figures = [
         _totals_figure(data, report_dir),
@@ -452,6 +515,7 @@ def render_report(data: ReportData, report_dir: Path, generated_at: datetime, wa
 Amounts are the printed figures in yuan; department-level documents (部门) only.
 Every mark links to the PDF page it was read from.</p>
 {_cards(data)}
+{_changes_section(changes)}
 {"".join(figures)}
 <section id="checks"><h2>Identities that do not hold</h2>{_problems_table(data, report_dir)}</section>
 <section id="quarantine"><h2>Quarantine</h2>{_quarantine_table(data, report_dir)}</section>

@@ -17,7 +17,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest.load import publish
+from pipelines.ingest.releases import publish_release
 
 
 def test_readers_see_old_or_new_never_a_mix(scenario):
@@ -58,7 +58,7 @@ def test_the_published_file_cannot_be_opened_for_writing_by_an_analyst():
         warehouse = folder / "writer.duckdb"
         with duckdb.connect(str(warehouse)) as con:
             con.execute("CREATE SCHEMA marts; CREATE TABLE marts.t AS SELECT 1 AS x")
-        published = publish(warehouse, folder / "published.duckdb")
+        published = publish_release(warehouse, folder / "published.duckdb", keep=7).published
         analyst = textwrap.dedent(f"""
             import os, duckdb
             if os.geteuid() == 0:

@@ -1,0 +1,236 @@
+"""What changed between two releases, read from their Parquet exports
+(``warehouse/published/parquet/<release_id>/``): ``yusuan diff``, the report's
+"what changed" section, and the counts of the release log.
+
+Documents are matched by what they are (department, year, kind, scope), so a re-published
+version of a document is a supersession, not an addition; headline figures and
+year-over-year changes are matched the same way, whatever the document's sha256.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from decimal import Decimal
+from pathlib import Path
+
+import duckdb
+
+
+@dataclass(frozen=True)
+class DocumentChanges:
+    added: list[dict] = field(default_factory=list)  # file_name, department_name, fiscal_year, kind, scope
+    superseded: list[dict] = field(default_factory=list)  # … with old_file_name and new_file_name
+    removed: list[dict] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ReleaseDiff:
+    old: str | None
+    new: str
+    documents: DocumentChanges
+    mart_rows: list[dict]  # mart, old_rows, new_rows, rows_added, rows_removed
+    headlines: list[dict]  # department, fiscal_year, kind, scope, metric, old/new value and file
+    year_over_year: list[dict]  # department, fiscal_year, kind, scope, old/new change_yuan and change_pct
+
+    def as_json(self) -> dict:
+        """Plain JSON types; amounts as exact decimal strings."""
+        return _plain(asdict(self))
+
+    @property
+    def is_empty(self) -> bool:
+        changed_rows = any(m["rows_added"] or m["rows_removed"] for m in self.mart_rows)
+        documents = self.documents.added or self.documents.superseded or self.documents.removed
+        return not (documents or changed_rows or self.headlines or self.year_over_year)
+
+
+def _plain(value):
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, Decimal):
+        return str(value)
+    return value
+
+
+class _Releases:
+    """An in-memory DuckDB with each mart of the two releases as tables old_<mart> / new_<mart>;
+    a mart missing from the old release (or no old release) is an empty copy of the new one."""
+
+    def __init__(self, old: Path | None, new: Path) -> None:
+        self.con = duckdb.connect()
+        self.marts = sorted(p.stem for p in Path(new).glob("*.parquet"))
+        self.old_marts = {p.stem for p in Path(old).glob("*.parquet")} if old else set()
+        # Mart names come from the file names of a release folder the publisher wrote; paths are parameters.
+        for mart in self.marts:
+            self.con.execute(
+                f"CREATE TABLE new_{mart} AS SELECT * FROM read_parquet(?)", [str(Path(new) / f"{mart}.parquet")]
+            )
+            if mart in self.old_marts:
+                self.con.execute(
+                    f"CREATE TABLE old_{mart} AS SELECT * FROM read_parquet(?)", [str(Path(old) / f"{mart}.parquet")]
+                )
+            else:
+                self.con.execute(f"CREATE TABLE old_{mart} AS SELECT * FROM new_{mart} LIMIT 0")
+
+    def rows(self, sql: str) -> list[dict]:
+        cursor = self.con.execute(sql)
+        names = [d[0] for d in cursor.description]
+        return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+    def columns(self, relation: str) -> list[str]:
+        return [d[0] for d in self.con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
+
+
+def compare_documents(old: Path | None, new: Path) -> DocumentChanges:
+    releases = _Releases(old, new)
+    try:
+        return _documents(releases)
+    finally:
+        releases.con.close()
+
+
+def _documents(releases: _Releases) -> DocumentChanges:
+    if "dim_document" not in releases.marts:
+        return DocumentChanges()
+    changed = releases.rows("""
+        WITH old AS (SELECT * FROM old_dim_document WHERE is_current),
+             new AS (SELECT * FROM new_dim_document WHERE is_current)
+        SELECT coalesce(new.department_name, old.department_name) AS department_name,
+               coalesce(new.fiscal_year, old.fiscal_year) AS fiscal_year,
+               coalesce(new.document_kind, old.document_kind) AS document_kind,
+               coalesce(new.scope, old.scope) AS scope,
+               old.file_name AS old_file_name, new.file_name AS new_file_name,
+               old.document_id AS old_document_id, new.document_id AS new_document_id
+        FROM old FULL JOIN new USING (department_id, fiscal_year, document_kind, scope)
+        WHERE old.document_id IS DISTINCT FROM new.document_id
+        ORDER BY department_name, fiscal_year, document_kind, scope, old_file_name, new_file_name
+    """)
+    return DocumentChanges(
+        added=[_document(c, "new") for c in changed if c["old_document_id"] is None],
+        superseded=[c for c in changed if c["old_document_id"] is not None and c["new_document_id"] is not None],
+        removed=[_document(c, "old") for c in changed if c["new_document_id"] is None],
+    )
+
+
+def _document(change: dict, side: str) -> dict:
+    kept = ("department_name", "fiscal_year", "document_kind", "scope")
+    return {**{k: change[k] for k in kept}, "file_name": change[f"{side}_file_name"]}
+
+
+def diff_releases(old: Path | None, new: Path) -> ReleaseDiff:
+    """Everything that changed from release folder ``old`` (None: nothing before) to ``new``."""
+    releases = _Releases(old, new)
+    try:
+        return ReleaseDiff(
+            old=Path(old).name if old else None,
+            new=Path(new).name,
+            documents=_documents(releases),
+            mart_rows=[_mart_rows(releases, mart) for mart in releases.marts],
+            headlines=_headlines(releases) if {"document_headline", "dim_document"} <= set(releases.marts) else [],
+            year_over_year=_year_over_year(releases) if "department_year_totals" in releases.marts else [],
+        )
+    finally:
+        releases.con.close()
+
+
+def _mart_rows(releases: _Releases, mart: str) -> dict:
+    """Rows in one release and not in the other, over the columns both have (a row whose
+    document was re-published counts as removed and added)."""
+    old_columns = set(releases.columns(f"old_{mart}"))
+    # MAP columns cannot be compared by EXCEPT; they only ever summarise the other columns.
+    types = dict(releases.con.execute(f"SELECT column_name, column_type FROM (DESCRIBE new_{mart})").fetchall())
+    shared = [c for c in releases.columns(f"new_{mart}") if c in old_columns and not types[c].startswith("MAP")]
+    columns = ", ".join(f'"{c}"' for c in shared)
+    counts = releases.con.execute(f"""
+        SELECT (SELECT count(*) FROM old_{mart}), (SELECT count(*) FROM new_{mart}),
+               (SELECT count(*) FROM (SELECT {columns} FROM new_{mart} EXCEPT ALL SELECT {columns} FROM old_{mart})),
+               (SELECT count(*) FROM (SELECT {columns} FROM old_{mart} EXCEPT ALL SELECT {columns} FROM new_{mart}))
+    """).fetchone()
+    return dict(zip(("mart", "old_rows", "new_rows", "rows_added", "rows_removed"), (mart, *counts)))
+
+
+def _headlines(releases: _Releases) -> list[dict]:
+    """Headline figures that changed for a document in both releases (a figure that appeared or
+    went, e.g. withheld by a re-published version, too); an added document's figures are new, not changed."""
+    return releases.rows("""
+        WITH old AS (
+            SELECT d.department_name, d.fiscal_year, d.document_kind, d.scope, d.file_name, h.*
+            FROM old_document_headline h JOIN old_dim_document d USING (document_id, department_id)
+        ), new AS (
+            SELECT d.department_name, d.fiscal_year, d.document_kind, d.scope, d.file_name, h.*
+            FROM new_document_headline h JOIN new_dim_document d USING (document_id, department_id)
+        ), in_both AS (
+            SELECT department_id, fiscal_year, document_kind, scope,
+                   old.file_name AS old_file_name, new.file_name AS new_file_name
+            FROM (SELECT * FROM old_dim_document WHERE is_current) old
+            JOIN (SELECT * FROM new_dim_document WHERE is_current) new
+                USING (department_id, fiscal_year, document_kind, scope)
+        )
+        SELECT coalesce(new.department_name, old.department_name) AS department_name,
+               department_id, fiscal_year, document_kind, scope,
+               coalesce(new.metric, old.metric) AS metric,
+               old.value_yuan AS old_value_yuan, new.value_yuan AS new_value_yuan,
+               in_both.old_file_name, in_both.new_file_name
+        FROM old FULL JOIN new USING (department_id, fiscal_year, document_kind, scope, metric)
+        JOIN in_both USING (department_id, fiscal_year, document_kind, scope)
+        WHERE old.value_yuan IS DISTINCT FROM new.value_yuan
+        ORDER BY department_name, fiscal_year, document_kind, scope, metric
+    """)
+
+
+def _year_over_year(releases: _Releases) -> list[dict]:
+    """Department-years in both releases whose change against the year before moved (a new
+    department-year is not a move; a year whose previous year arrived is)."""
+    return releases.rows("""
+        SELECT new.department, department_id, fiscal_year, document_kind, scope,
+               old.change_yuan AS old_change_yuan, new.change_yuan AS new_change_yuan,
+               old.change_pct AS old_change_pct, new.change_pct AS new_change_pct
+        FROM old_department_year_totals old
+        JOIN new_department_year_totals new USING (department_id, fiscal_year, document_kind, scope)
+        WHERE old.change_yuan IS DISTINCT FROM new.change_yuan OR old.change_pct IS DISTINCT FROM new.change_pct
+        ORDER BY new.department, fiscal_year, document_kind, scope
+    """)
+
+
+def _amount(value: Decimal | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def format_diff(diff: ReleaseDiff) -> str:
+    """``yusuan diff``'s text: one section per kind of change, each line naming its document."""
+    lines = [f"yusuan diff: {diff.old or '(nothing before)'} → {diff.new}"]
+    documents = diff.documents
+    for title, entries in (("added", documents.added), ("removed", documents.removed)):
+        lines.append(f"documents {title}: {len(entries)}")
+        lines += [
+            f"  {d['department_name']} {d['fiscal_year']} {d['document_kind']}/{d['scope']}: {d['file_name']}"
+            for d in entries
+        ]
+    lines.append(f"documents superseded: {len(documents.superseded)}")
+    lines += [
+        f"  {d['department_name']} {d['fiscal_year']} {d['document_kind']}/{d['scope']}: "
+        f"{d['old_file_name']} → {d['new_file_name']}"
+        for d in documents.superseded
+    ]
+    lines.append("rows per mart (old → new, rows added, rows removed):")
+    lines += [
+        f"  {m['mart']:28s} {m['old_rows']:>8} → {m['new_rows']:<8} +{m['rows_added']} -{m['rows_removed']}"
+        for m in diff.mart_rows
+        if m["rows_added"] or m["rows_removed"]
+    ] or ["  no mart changed"]
+    lines.append(f"headline figures changed: {len(diff.headlines)}")
+    lines += [
+        f"  {h['department_name']} {h['fiscal_year']} {h['document_kind']}/{h['scope']} {h['metric']}: "
+        f"{_amount(h['old_value_yuan'])} → {_amount(h['new_value_yuan'])} yuan "
+        f"({h['old_file_name'] or '—'} → {h['new_file_name'] or '—'})"
+        for h in diff.headlines
+    ]
+    lines.append(f"year-over-year changes moved: {len(diff.year_over_year)}")
+    lines += [
+        f"  {y['department']} {y['fiscal_year']} {y['document_kind']}/{y['scope']}: change "
+        f"{_amount(y['old_change_yuan'])} → {_amount(y['new_change_yuan'])} yuan, "
+        f"{_amount(y['old_change_pct'])} → {_amount(y['new_change_pct'])} %"
+        for y in diff.year_over_year
+    ]
+    return "\n".join(lines)
