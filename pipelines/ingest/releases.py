@@ -10,8 +10,8 @@ Layout under the published copy's folder (``warehouse/published/``)::
 
 A release is built aside (a hidden copy and a hidden folder) and only then renamed into
 place, so a run killed while publishing leaves the previous release whole.  The release
-log (``raw.release``, read by ``marts.release``) travels with the releases: each one holds
-the log of its predecessors plus its own row; the writer's warehouse holds none of it.
+log (``raw.release``, read by ``marts.release``) travels with the published copies: each one
+holds the log of its predecessors plus its own row; the writer's warehouse holds none of it.
 """
 
 from __future__ import annotations
@@ -90,16 +90,18 @@ def publish_release(warehouse: Path, published: Path, keep: int) -> Release:
     staging = published.with_name(f".{published.name}.tmp")
     shutil.copyfile(warehouse, staging)
 
-    previous = current_release(published)
-    log = _release_log(root / previous) if previous else []
-    release_id = next_release_id([*log, *release_folders(published)], datetime.now(UTC).date())
+    log = _release_log(published)
+    previous = log[-1][0] if log else None
+    release_id = next_release_id([row[0] for row in log] + release_folders(published), datetime.now(UTC).date())
     folder = root / release_id
     building = root / f".{release_id}.tmp"
     shutil.rmtree(building, ignore_errors=True)  # a leftover of a killed publish
     building.mkdir()
     with duckdb.connect(str(staging)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw; " + create_table(RELEASE))
-        _carry_log(con, root / previous if previous else None)
+        if log:
+            columns, placeholders = _LOG_COLUMNS, ", ".join("?" for _ in RELEASE.columns)
+            con.executemany(f"INSERT INTO raw.release ({columns}) VALUES ({placeholders})", log)
         marts = [m for m in _marts(con) if m != RELEASE_MART]
         mart_rows = {mart: _export(con, mart, building) for mart in marts}
         changes = compare_documents(root / previous if previous else None, building)
@@ -151,24 +153,21 @@ def _export(con: duckdb.DuckDBPyConnection, mart: str, folder: Path) -> int:
     return con.execute(f'SELECT count(*) FROM marts."{mart}"').fetchone()[0]
 
 
-def _release_log(folder: Path) -> list[str]:
-    path = folder / f"{RELEASE_MART}.parquet"
-    if not path.exists():
+_LOG_COLUMNS = ", ".join(column.name for column in RELEASE.columns)  # as declared in schemas/tables.py
+
+
+def _release_log(published: Path) -> list[tuple]:
+    """The release log of the current published copy, oldest first (the last row is the current
+    release: the copy is switched in one rename, its Parquet ``current`` link just after)."""
+    if not published.exists():
         return []
-    with duckdb.connect() as con:
-        return [row[0] for row in con.execute("SELECT release_id FROM read_parquet(?)", [str(path)]).fetchall()]
-
-
-def _carry_log(con: duckdb.DuckDBPyConnection, previous: Path | None) -> None:
-    """The log of the releases so far, from the current release's export, into the new copy."""
-    path = previous / f"{RELEASE_MART}.parquet" if previous else None
-    if path is None or not path.exists():
-        return
-    con.execute(
-        "INSERT INTO raw.release BY NAME SELECT * REPLACE (to_json(mart_rows)::VARCHAR AS mart_rows) "
-        "FROM read_parquet(?) WHERE release_id NOT IN (SELECT release_id FROM raw.release)",
-        [str(path)],
-    )
+    with duckdb.connect(str(published), read_only=True) as con:
+        if not con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'raw' AND table_name = 'release'"
+        ).fetchone()[0]:
+            return []
+        columns = _LOG_COLUMNS
+        return con.execute(f"SELECT {columns} FROM raw.release ORDER BY published_at").fetchall()
 
 
 def _package_version() -> str:
@@ -187,19 +186,21 @@ def _point_current(root: Path, release_id: str) -> None:
 
 
 def prune(published: Path, keep: int) -> list[str]:
-    """Delete the exports of releases older than the last ``keep``, and leftovers of killed
-    publishes, except the current release and any folder a process has a file open in."""
+    """Delete the exports of releases older than the last ``keep`` up to the current one, and
+    what publishes killed before their switch left (folders newer than the current release,
+    hidden folders being built), except any folder a process has a file open in."""
     root = exports_root(published)
     current = current_release(published)
     releases = release_folders(published)
-    doomed = [r for r in releases[: max(len(releases) - keep, 0)] if r != current]
-    doomed_paths = [root / r for r in doomed]
-    doomed_paths += [p for p in root.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir()]
+    published_so_far = releases[: releases.index(current) + 1] if current in releases else releases
+    unfinished = releases[len(published_so_far) :]
+    doomed = [root / r for r in [*published_so_far[: max(len(published_so_far) - keep, 0)], *unfinished]]
+    doomed += [p for p in root.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir()]
     in_use = open_paths()
     pruned = []
-    for path in doomed_paths:
+    for path in doomed:
         if any(_is_within(open_path, path) for open_path in in_use):
-            continue  # a reader has it open: the next publish tries again
+            continue  # a reader has it open: a later publish tries again
         shutil.rmtree(path)
         pruned.append(path.name)
     return pruned

@@ -1,4 +1,7 @@
-"""The Dagster assets materialised in process on real PDFs: raw/ → DuckDB → dbt → published copy."""
+"""The Dagster assets materialised in process on real PDFs: raw/ → DuckDB → dbt → published copy.
+
+The module's last tests re-publish one document (the rendered Futian budget, printed again in
+元 instead of 万元) and run again: a second release, which `yusuan diff` compares with the first."""
 
 from __future__ import annotations
 
@@ -12,8 +15,10 @@ from pipelines.ingest.loading import LoadSummary
 from pipelines.ingest.runner import run_pipeline
 from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
+from tests.support.renderers.futian import render_futian_2022
 
 SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_street_2024_budget.pdf"]
+FUTIAN = "futian 2022.pdf"  # rendered from the transcription of the printed tables
 
 
 def run(paths: PipelinePaths) -> LoadSummary:
@@ -30,6 +35,7 @@ def pipeline(tmp_path_factory):
     for name in SAMPLES:
         shutil.copy(sample(name), raw / f"renamed {name}")  # names say nothing to the pipeline
     shutil.copy(sample(SAMPLES[0]), raw / "same bytes twice.pdf")  # deduplicated by sha256
+    render_futian_2022(raw / FUTIAN)
     paths = PipelinePaths(
         raw_dir=str(root / "raw"),
         warehouse_path=str(root / "warehouse" / "yusuan.duckdb"),
@@ -45,9 +51,9 @@ def query(paths: PipelinePaths, sql: str, params=None):
         return con.execute(sql, params or []).fetchall()
 
 
-def test_first_run_loads_both_documents(pipeline):
+def test_first_run_loads_every_document(pipeline):
     _paths, summary = pipeline
-    assert (summary.loaded, summary.unchanged, summary.quarantined) == (2, 0, 0)
+    assert (summary.loaded, summary.unchanged, summary.quarantined) == (3, 0, 0)
 
 
 def test_dim_document_reads_the_pages(pipeline):
@@ -59,6 +65,7 @@ def test_dim_document_reads_the_pages(pipeline):
     )
     assert rows == [
         ("江苏省人大常委会办公厅", 2019, "budget", "department", "万元"),
+        ("深圳市福田区政务服务数据管理局", 2022, "budget", "department", "万元"),
         ("上海市普陀区人民政府万里街道办事处", 2024, "budget", "department", "元"),
     ]
 
@@ -109,7 +116,7 @@ def test_second_run_skips_unchanged_files_and_keeps_row_counts(pipeline):
     before = query(paths, counts)
     extracted_at = query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1")
     summary = run(paths)
-    assert (summary.loaded, summary.unchanged, summary.quarantined) == (0, 2, 0)
+    assert (summary.loaded, summary.unchanged, summary.quarantined) == (0, 3, 0)
     assert query(paths, counts) == before
     assert query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1") == extracted_at
 
@@ -120,3 +127,128 @@ def test_published_copy_is_read_only(pipeline):
         with duckdb.connect(str(paths.published), read_only=True) as con:
             con.execute("CREATE TABLE marts.scratch (x INTEGER)")
     assert not (paths.published.stat().st_mode & 0o222)
+
+
+# ---------------------------------------------------------------- a re-published document: a second release
+# These run last: the fixture below replaces the Futian budget and runs the pipeline again.
+
+WAN = Decimal(10000)
+FUTIAN_REPUBLISHED = "futian 2022 (re-published).pdf"
+FUTIAN_DEPARTMENT = "深圳市福田区政务服务数据管理局"
+
+
+@pytest.fixture(scope="module")
+def republished(pipeline, tmp_path_factory):
+    """Release 1 is the first run's; a reader holds it open (its DuckDB and a Parquet file) while
+    the Futian budget, re-published with every table in 元, is loaded and published as release 2,
+    with YUSUAN_KEEP_RELEASES=1."""
+    from pipelines.ingest.releases import exports_root, release_folders
+    from tests.support import faults
+
+    paths, _ = pipeline
+    (first,) = release_folders(paths.published)
+    reader = duckdb.connect(str(paths.published), read_only=True)
+    held = open(exports_root(paths.published) / first / "fct_budget_line.parquet", "rb")  # noqa: SIM115
+    raw = paths.raw / "nested folder"
+    tables = faults.load_tables()
+    for table in tables:
+        table["unit"] = "元"
+    (raw / FUTIAN).unlink()
+    render_futian_2022(raw / FUTIAN_REPUBLISHED, tables=tables)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("YUSUAN_KEEP_RELEASES", "1")
+        summary = run(paths)
+    yield paths, first, summary, reader, held
+    held.close()
+    reader.close()
+
+
+def test_republishing_is_a_new_release_and_a_reader_of_the_old_one_sees_no_error(republished):
+    import pyarrow.parquet as pq
+
+    from pipelines.ingest.releases import current_release, previous_copy, release_folders
+
+    paths, first, summary, reader, held = republished
+    assert (summary.loaded, summary.unchanged) == (1, 2)
+    # The reader still reads release 1, whole: three current documents, and its Parquet file.
+    assert reader.execute("SELECT count(*) FROM marts.dim_document").fetchone() == (3,)
+    assert pq.read_table(held).num_rows > 0
+    # Release 1 was beyond YUSUAN_KEEP_RELEASES=1 but held open, so it was kept.
+    second = current_release(paths.published)
+    assert release_folders(paths.published) == [first, second] and second != first
+    with duckdb.connect(str(previous_copy(paths.published)), read_only=True) as old:
+        assert old.execute("SELECT list(release_id) FROM marts.release").fetchone() == ([first],)
+    releases = query(
+        paths,
+        "SELECT release_id, previous_release_id, documents_added, documents_superseded, documents_removed, "
+        "mart_rows['fct_budget_line'] = (SELECT count(*) FROM marts.fct_budget_line), parser_version "
+        "FROM marts.release ORDER BY published_at",
+    )
+    from pipelines.extraction.document import PARSER_VERSION
+
+    assert releases == [(first, None, 3, 0, 0, True, PARSER_VERSION), (second, first, 0, 1, 0, True, PARSER_VERSION)]
+
+
+def test_yusuan_diff_lists_the_supersession_and_the_changed_headline_figures(republished, capsys):
+    import json
+
+    from pipelines.cli import main
+
+    paths, first, _summary, _reader, _held = republished
+    assert main(["diff", "--published", str(paths.published), "--json"]) == 0
+    diff = json.loads(capsys.readouterr().out)
+    assert diff["old"] == first
+    assert diff["documents"]["added"] == diff["documents"]["removed"] == []
+    assert [
+        (d["department_name"], d["fiscal_year"], d["document_kind"], d["scope"], d["old_file_name"], d["new_file_name"])
+        for d in diff["documents"]["superseded"]
+    ] == [(FUTIAN_DEPARTMENT, 2022, "budget", "department", FUTIAN, FUTIAN_REPUBLISHED)]
+    # Printed (表1, 表3): 收入总计 = 支出总计 = 财政拨款 12,510.00, 基本支出 2,749.88, 项目支出 9,760.12;
+    # in 万元 in the first version, in 元 in the re-published one.
+    printed = {
+        "total_income": Decimal("12510.00"),
+        "total_expenditure": Decimal("12510.00"),
+        "fiscal_appropriation_income": Decimal("12510.00"),
+        "basic_expenditure": Decimal("2749.88"),
+        "project_expenditure": Decimal("9760.12"),
+    }
+    assert {
+        (h["department_name"], h["metric"], Decimal(h["old_value_yuan"]), Decimal(h["new_value_yuan"]))
+        for h in diff["headlines"]
+    } == {(FUTIAN_DEPARTMENT, metric, value * WAN, value) for metric, value in printed.items()}
+    assert {(h["old_file_name"], h["new_file_name"]) for h in diff["headlines"]} == {(FUTIAN, FUTIAN_REPUBLISHED)}
+    assert diff["year_over_year"] == []  # no other Futian year, and no other department changed
+    rows = {m["mart"]: (m["rows_added"], m["rows_removed"]) for m in diff["mart_rows"]}
+    (futian_lines,) = query(
+        paths, "SELECT count(*) FROM marts.fct_budget_line WHERE department_name = ?", [FUTIAN_DEPARTMENT]
+    )[0]
+    assert rows["fct_budget_line"] == (futian_lines, futian_lines)  # every Futian line, nothing else
+    assert rows["dim_department"] == (0, 0) and rows["dim_document"] == (2, 1)  # the new version; the old one's flag
+
+    assert main(["diff", "--published", str(paths.published)]) == 0
+    text = capsys.readouterr().out
+    assert (
+        f"documents superseded: 1\n  {FUTIAN_DEPARTMENT} 2022 budget/department: {FUTIAN} → {FUTIAN_REPUBLISHED}"
+        in text
+    )
+    assert "total_expenditure: 125,100,000.00 → 12,510.00 yuan" in text
+
+
+def test_the_report_says_what_changed_in_the_latest_release(republished):
+    paths, *_ = republished
+    html = (paths.published.parent / "report.html").read_text(encoding="utf-8")
+    section = html[html.index('<section id="latest-release">') :]
+    section = section[: section.index("</section>")]
+    assert f"superseded: {FUTIAN_DEPARTMENT} 2022 budget/department ({FUTIAN} → {FUTIAN_REPUBLISHED})" in section
+    assert '<td class="num">125,100,000.00</td><td class="num">12,510.00</td>' in section
+
+
+def test_pruning_keeps_the_last_releases_once_no_reader_holds_them(republished):
+    from pipelines.ingest.releases import current_release, prune, release_folders
+
+    paths, first, _summary, reader, held = republished
+    held.close()
+    reader.close()
+    second = current_release(paths.published)
+    assert prune(paths.published, keep=1) == [first]
+    assert release_folders(paths.published) == [second]
