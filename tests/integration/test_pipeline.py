@@ -6,7 +6,10 @@ The module's last tests re-publish one document (the rendered Futian budget, pri
 from __future__ import annotations
 
 import shutil
+import subprocess
+import sys
 from decimal import Decimal
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -137,18 +140,36 @@ FUTIAN_REPUBLISHED = "futian 2022 (re-published).pdf"
 FUTIAN_DEPARTMENT = "深圳市福田区政务服务数据管理局"
 
 
+# A BI reader in its own process: it opens release 1 (the DuckDB copy and one Parquet file),
+# says how many documents it sees, and reads both again after the publish.
+READER = """
+import sys, duckdb, pyarrow.parquet as pq
+con = duckdb.connect(sys.argv[1], read_only=True)
+held = open(sys.argv[2], "rb")
+print(con.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0], flush=True)
+sys.stdin.readline()  # the publish happens now
+print(con.execute("SELECT count(*) FROM marts.dim_document").fetchone()[0], pq.read_table(held).num_rows, flush=True)
+sys.stdin.readline()
+"""
+
+
 @pytest.fixture(scope="module")
-def republished(pipeline, tmp_path_factory):
-    """Release 1 is the first run's; a reader holds it open (its DuckDB and a Parquet file) while
-    the Futian budget, re-published with every table in 元, is loaded and published as release 2,
-    with YUSUAN_KEEP_RELEASES=1."""
+def republished(pipeline):
+    """Release 1 is the first run's. While a reader holds it open, the Futian budget, re-published
+    with every table in 元, is loaded and published as release 2, with YUSUAN_KEEP_RELEASES=1."""
     from pipelines.ingest.releases import exports_root, release_folders
     from tests.support import faults
 
     paths, _ = pipeline
     (first,) = release_folders(paths.published)
-    reader = duckdb.connect(str(paths.published), read_only=True)
-    held = open(exports_root(paths.published) / first / "fct_budget_line.parquet", "rb")  # noqa: SIM115
+    held = exports_root(paths.published) / first / "fct_budget_line.parquet"
+    reader = subprocess.Popen(
+        [sys.executable, "-c", READER, str(paths.published), str(held)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    before = reader.stdout.readline().split()
     raw = paths.raw / "nested folder"
     tables = faults.load_tables()
     for table in tables:
@@ -158,21 +179,29 @@ def republished(pipeline, tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("YUSUAN_KEEP_RELEASES", "1")
         summary = run(paths)
-    yield paths, first, summary, reader, held
-    held.close()
-    reader.close()
+    reader.stdin.write("\n")
+    reader.stdin.flush()
+    after = reader.stdout.readline().split()
+    yield SimpleNamespace(paths=paths, first=first, summary=summary, reader=reader, before=before, after=after)
+    reader.kill()
+    reader.wait()
+
+
+def stop(reader: subprocess.Popen) -> int:
+    reader.stdin.write("\n")
+    reader.stdin.close()
+    return reader.wait(timeout=60)
 
 
 def test_republishing_is_a_new_release_and_a_reader_of_the_old_one_sees_no_error(republished):
-    import pyarrow.parquet as pq
-
+    from pipelines.extraction.document import PARSER_VERSION
     from pipelines.ingest.releases import current_release, previous_copy, release_folders
 
-    paths, first, summary, reader, held = republished
-    assert (summary.loaded, summary.unchanged) == (1, 2)
+    paths, first = republished.paths, republished.first
+    assert (republished.summary.loaded, republished.summary.unchanged) == (1, 2)
     # The reader still reads release 1, whole: three current documents, and its Parquet file.
-    assert reader.execute("SELECT count(*) FROM marts.dim_document").fetchone() == (3,)
-    assert pq.read_table(held).num_rows > 0
+    assert republished.before == ["3"]
+    assert republished.after[0] == "3" and int(republished.after[1]) > 0
     # Release 1 was beyond YUSUAN_KEEP_RELEASES=1 but held open, so it was kept.
     second = current_release(paths.published)
     assert release_folders(paths.published) == [first, second] and second != first
@@ -184,8 +213,6 @@ def test_republishing_is_a_new_release_and_a_reader_of_the_old_one_sees_no_error
         "mart_rows['fct_budget_line'] = (SELECT count(*) FROM marts.fct_budget_line), parser_version "
         "FROM marts.release ORDER BY published_at",
     )
-    from pipelines.extraction.document import PARSER_VERSION
-
     assert releases == [(first, None, 3, 0, 0, True, PARSER_VERSION), (second, first, 0, 1, 0, True, PARSER_VERSION)]
 
 
@@ -194,7 +221,7 @@ def test_yusuan_diff_lists_the_supersession_and_the_changed_headline_figures(rep
 
     from pipelines.cli import main
 
-    paths, first, _summary, _reader, _held = republished
+    paths, first = republished.paths, republished.first
     assert main(["diff", "--published", str(paths.published), "--json"]) == 0
     diff = json.loads(capsys.readouterr().out)
     assert diff["old"] == first
@@ -235,8 +262,7 @@ def test_yusuan_diff_lists_the_supersession_and_the_changed_headline_figures(rep
 
 
 def test_the_report_says_what_changed_in_the_latest_release(republished):
-    paths, *_ = republished
-    html = (paths.published.parent / "report.html").read_text(encoding="utf-8")
+    html = (republished.paths.published.parent / "report.html").read_text(encoding="utf-8")
     section = html[html.index('<section id="latest-release">') :]
     section = section[: section.index("</section>")]
     assert f"superseded: {FUTIAN_DEPARTMENT} 2022 budget/department ({FUTIAN} → {FUTIAN_REPUBLISHED})" in section
@@ -246,9 +272,8 @@ def test_the_report_says_what_changed_in_the_latest_release(republished):
 def test_pruning_keeps_the_last_releases_once_no_reader_holds_them(republished):
     from pipelines.ingest.releases import current_release, prune, release_folders
 
-    paths, first, _summary, reader, held = republished
-    held.close()
-    reader.close()
+    paths = republished.paths
+    assert stop(republished.reader) == 0  # the reader ended without an error
     second = current_release(paths.published)
-    assert prune(paths.published, keep=1) == [first]
+    assert prune(paths.published, keep=1) == [republished.first]
     assert release_folders(paths.published) == [second]
