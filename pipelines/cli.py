@@ -344,12 +344,16 @@ def _export_fdp(args: argparse.Namespace) -> int:
 
 
 def _docs(args: argparse.Namespace) -> int:
-    from pipelines.outputs.dbt_docs import DOCS_DIR, build_docs
+    from pipelines.outputs.dbt_docs import DOCS_DIR, DocsBuildFailed, build_docs
 
     def write(warehouse: Path, out: Path) -> Path:
         return build_docs(warehouse, Settings.from_env().dbt_project, out)
 
-    return _write_from_warehouse(args, "dbt docs", DOCS_DIR, write)
+    try:
+        return _write_from_warehouse(args, "dbt docs", DOCS_DIR, write)
+    except DocsBuildFailed as exc:
+        print(f"yusuan docs: dbt docs generate failed:\n{exc}", file=sys.stderr)
+        return EXIT_FAILED
 
 
 def build_parser() -> argparse.ArgumentParser:

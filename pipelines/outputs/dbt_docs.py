@@ -19,6 +19,10 @@ DOCS_DIR = "docs"
 DOCS_PAGE = "index.html"
 
 
+class DocsBuildFailed(Exception):
+    """dbt could not generate the docs; the message holds the end of its output."""
+
+
 def build_docs(published: Path, project_dir: Path, out_dir: Path) -> Path:
     """Write ``out_dir/index.html`` (replaced in one step) from the published copy; its path."""
     dbt = str(Path(sys.executable).with_name("dbt"))
@@ -29,13 +33,12 @@ def build_docs(published: Path, project_dir: Path, out_dir: Path) -> Path:
         shutil.copyfile(published, database)
         os.chmod(database, 0o644)  # the copy of a 0444 file; dbt opens its database read-write
         target = Path(scratch) / "target"
-        subprocess.run(
+        generated = subprocess.run(
             [
                 dbt,
                 "docs",
                 "generate",
                 "--static",
-                "--quiet",
                 "--project-dir",
                 str(project_dir),
                 "--profiles-dir",
@@ -45,11 +48,13 @@ def build_docs(published: Path, project_dir: Path, out_dir: Path) -> Path:
                 "--log-path",
                 str(Path(scratch) / "logs"),
             ],
-            check=True,
             env={**os.environ, "YUSUAN_WAREHOUSE": str(database)},
             cwd=project_dir,
-            stdout=subprocess.DEVNULL,
+            capture_output=True,
+            text=True,
         )
+        if generated.returncode != 0:
+            raise DocsBuildFailed("\n".join((generated.stdout + generated.stderr).splitlines()[-20:]))
         staging = out_dir / f".{DOCS_PAGE}.tmp"
         shutil.copyfile(target / "static_index.html", staging)
     os.replace(staging, out_dir / DOCS_PAGE)
