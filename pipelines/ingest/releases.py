@@ -186,9 +186,10 @@ def _point_current(root: Path, release_id: str) -> None:
 
 
 def prune(published: Path, keep: int) -> list[str]:
-    """Delete the exports of releases older than the last ``keep`` up to the current one, and
-    what publishes killed before their switch left (folders newer than the current release,
-    hidden folders being built), except any folder a process has a file open in."""
+    """Delete the exports of releases older than the last ``keep`` up to the current one, what
+    publishes killed before their switch left (folders newer than the current release, hidden
+    folders being built) and exports older than release ids, except any folder a process has a
+    file open in."""
     root = exports_root(published)
     current = current_release(published)
     releases = release_folders(published)
@@ -196,6 +197,12 @@ def prune(published: Path, keep: int) -> list[str]:
     unfinished = releases[len(published_so_far) :]
     doomed = [root / r for r in [*published_so_far[: max(len(published_so_far) - keep, 0)], *unfinished]]
     doomed += [p for p in root.iterdir() if p.name.startswith(".") and p.name.endswith(".tmp") and p.is_dir()]
+    # Exports written before releases had ids (one timestamped folder each): only the last one was kept.
+    doomed += [
+        p
+        for p in root.iterdir()
+        if p.is_dir() and not p.is_symlink() and not p.name.startswith(".") and not _RELEASE_ID.match(p.name)
+    ]
     in_use = open_paths()
     pruned = []
     for path in doomed:

@@ -79,7 +79,8 @@ def test_pruning_keeps_the_last_n_the_current_one_and_any_a_reader_holds(tmp_pat
     (exports_root(published) / "current").unlink()
     (exports_root(published) / "current").symlink_to(ids[2])
     (exports_root(published) / "2999-01-01.1").mkdir()
-    assert prune(published, keep=1) == [ids[3], "2999-01-01.1"]
+    (exports_root(published) / "20261130T020000123456").mkdir()  # an export from before release ids
+    assert prune(published, keep=1) == [ids[3], "2999-01-01.1", "20261130T020000123456"]
     assert release_folders(published) == [ids[2]]
 
 
