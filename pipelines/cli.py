@@ -290,14 +290,11 @@ def _diff(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     published = Path(args.published).expanduser() if args.published else settings.published
     kept = release_folders(published)
-    if args.old is None:
-        if not kept:
-            print(f"yusuan: no release under {exports_root(published)}; run `yusuan run` first", file=sys.stderr)
-            return EXIT_CONFIG
-        old, new = (kept[-2] if len(kept) > 1 else None), kept[-1]
-    else:
-        old, new = args.old, args.new or current_release(published)
-    unknown = [r for r in (old, new) if r is not None and r not in kept]
+    new = args.new or current_release(published)
+    if new is None:
+        print(f"yusuan: no release under {exports_root(published)}; run `yusuan run` first", file=sys.stderr)
+        return EXIT_CONFIG
+    unknown = [r for r in (args.old, new) if r is not None and r not in kept]
     if unknown:
         print(
             f"yusuan: no release {', '.join(unknown)} under {exports_root(published)}; "
@@ -305,6 +302,8 @@ def _diff(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return EXIT_CONFIG
+    # By default, the release before NEW (nothing, for the first release).
+    old = args.old or (kept[kept.index(new) - 1] if kept.index(new) > 0 else None)
     root = exports_root(published)
     diff = diff_releases(root / old if old else None, root / new)
     if args.json:

@@ -191,22 +191,22 @@ def _amount(value: Decimal | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
+def change_label(change: dict) -> str:
+    """The department-year a change is about (diff rows name the department either way)."""
+    department = change.get("department_name") or change.get("department")
+    return f"{department} {change['fiscal_year']} {change['document_kind']}/{change['scope']}"
+
+
 def format_diff(diff: ReleaseDiff) -> str:
     """``yusuan diff``'s text: one section per kind of change, each line naming its document."""
     lines = [f"yusuan diff: {diff.old or '(nothing before)'} → {diff.new}"]
     documents = diff.documents
-    for title, entries in (("added", documents.added), ("removed", documents.removed)):
-        lines.append(f"documents {title}: {len(entries)}")
-        lines += [
-            f"  {d['department_name']} {d['fiscal_year']} {d['document_kind']}/{d['scope']}: {d['file_name']}"
-            for d in entries
-        ]
+    lines.append(f"documents added: {len(documents.added)}")
+    lines += [f"  {change_label(d)}: {d['file_name']}" for d in documents.added]
     lines.append(f"documents superseded: {len(documents.superseded)}")
-    lines += [
-        f"  {d['department_name']} {d['fiscal_year']} {d['document_kind']}/{d['scope']}: "
-        f"{d['old_file_name']} → {d['new_file_name']}"
-        for d in documents.superseded
-    ]
+    lines += [f"  {change_label(d)}: {d['old_file_name']} → {d['new_file_name']}" for d in documents.superseded]
+    lines.append(f"documents removed: {len(documents.removed)}")
+    lines += [f"  {change_label(d)}: {d['file_name']}" for d in documents.removed]
     lines.append("rows per mart (old → new, rows added, rows removed):")
     lines += [
         f"  {m['mart']:28s} {m['old_rows']:>8} → {m['new_rows']:<8} +{m['rows_added']} -{m['rows_removed']}"
@@ -215,14 +215,14 @@ def format_diff(diff: ReleaseDiff) -> str:
     ] or ["  no mart changed"]
     lines.append(f"headline figures changed: {len(diff.headlines)}")
     lines += [
-        f"  {h['department_name']} {h['fiscal_year']} {h['document_kind']}/{h['scope']} {h['metric']}: "
+        f"  {change_label(h)} {h['metric']}: "
         f"{_amount(h['old_value_yuan'])} → {_amount(h['new_value_yuan'])} yuan "
         f"({h['old_file_name'] or '—'} → {h['new_file_name'] or '—'})"
         for h in diff.headlines
     ]
     lines.append(f"year-over-year changes moved: {len(diff.year_over_year)}")
     lines += [
-        f"  {y['department']} {y['fiscal_year']} {y['document_kind']}/{y['scope']}: change "
+        f"  {change_label(y)}: change "
         f"{_amount(y['old_change_yuan'])} → {_amount(y['new_change_yuan'])} yuan, "
         f"{_amount(y['old_change_pct'])} → {_amount(y['new_change_pct'])} %"
         for y in diff.year_over_year

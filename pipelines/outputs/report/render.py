@@ -15,7 +15,7 @@ from html import escape
 from pathlib import Path
 from urllib.parse import quote
 
-from pipelines.outputs.release_diff import ReleaseDiff
+from pipelines.outputs.release_diff import ReleaseDiff, change_label
 from pipelines.outputs.report import svg
 from pipelines.outputs.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
 
@@ -426,9 +426,7 @@ def _cards(data: ReportData) -> str:
 
 
 def _label(change: dict) -> str:
-    """The department-year a change is about (diff rows name the department either way)."""
-    department = change.get("department_name") or change.get("department")
-    return escape(f"{department} {change['fiscal_year']} {change['document_kind']}/{change['scope']}")
+    return escape(change_label(change))
 
 
 def _changes_section(changes: ReleaseDiff | None) -> str:
