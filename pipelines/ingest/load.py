@@ -1,4 +1,4 @@
-"""The DuckDB warehouse: raw tables, one transaction per document, quarantine, publish.
+"""The DuckDB warehouse: raw tables, one transaction per document, quarantine (publishing: releases.py).
 
 Only the loader step writes here (a single writer); extraction hands over files.
 Every statement is parameterised: department names and file names are data.
