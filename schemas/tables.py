@@ -239,6 +239,44 @@ RECONCILIATION = Table(
     handoff="checks.parquet",
 )
 
+NARRATIVE_CLAIM = Table(
+    "narrative_claim",
+    "What the document's prose (说明) states about its figures: one row per claim and subject.",
+    (
+        Column("document_id", TEXT, "SHA-256 of the PDF."),
+        Column(
+            "subject",
+            TEXT,
+            "What the claim is about: a headline metric (total_income, total_expenditure, "
+            "fiscal_appropriation_income, basic_expenditure, project_expenditure, three_public_total), "
+            "fiscal_appropriation_expenditure, a 三公 part or other measure (outbound_travel, official_reception, "
+            "official_vehicles, vehicle_purchase, vehicle_operation, operating_costs, meetings, training), "
+            "or function:CODE / economic:CODE.",
+        ),
+        Column("subject_text", TEXT, "The subject as printed."),
+        Column(
+            "amount_yuan", YUAN, "The stated amount in yuan; NULL when the claim states a change only.", nullable=True
+        ),
+        Column(
+            "change_yuan", YUAN, "The stated change in yuan, negative for a decrease; NULL when none.", nullable=True
+        ),
+        Column("direction", TEXT, "increase | decrease | unchanged, as worded; NULL when no change.", nullable=True),
+        Column("change_pct", YUAN, "The stated percentage change, signed; NULL when none.", nullable=True),
+        Column(
+            "basis",
+            TEXT,
+            "What the change is against: budget (上年预算数, 20XX年预算), execution (上年执行数), "
+            "final_accounts (上年决算数) or unspecified (比上年); NULL when no change.",
+            nullable=True,
+        ),
+        Column("basis_year", INTEGER, "The year the basis names (比2025年预算); NULL for 上年.", nullable=True),
+        Column("source_page", INTEGER, "PDF page of the claim's subject."),
+        Column("claim_index", INTEGER, "Order of the claim in the document (0-based)."),
+        Column("sentence", TEXT, "The clause that states the claim, as printed (whitespace removed)."),
+    ),
+    handoff="claims.parquet",
+)
+
 QUARANTINE = Table(
     "quarantine",
     "Files or documents the pipeline refused to load, with the reason.",
@@ -277,7 +315,17 @@ RELEASE = Table(
     handoff=None,
 )
 
-RAW_TABLES = (DOCUMENT, BUDGET_LINE, HEADLINE, EXTRACTED_CELL, STATEMENT, RECONCILIATION, QUARANTINE, RELEASE)
+RAW_TABLES = (
+    DOCUMENT,
+    BUDGET_LINE,
+    HEADLINE,
+    EXTRACTED_CELL,
+    STATEMENT,
+    RECONCILIATION,
+    NARRATIVE_CLAIM,
+    QUARANTINE,
+    RELEASE,
+)
 # Tables loaded from a Parquet file of the hand-off, by file name.
 PARQUET_TABLES = {table.handoff: table for table in RAW_TABLES if table.handoff and table.handoff.endswith(".parquet")}
 

@@ -1,7 +1,8 @@
 -- Cross-check marts.department_year_totals.previous_total_expenditure_yuan against an
 -- independent window-function computation: LAG over fiscal_year within
 -- department / document_kind / scope, kept only when the lagged row is exactly
--- fiscal_year - 1 (a gap year must give NULL, not the year before the gap).
+-- fiscal_year - 1 (a gap year must give NULL, not the year before the gap, unless the
+-- year's prose states the previous total: previous_source = 'narrative').
 
 with totals as (
     select * from {{ ref('department_year_totals') }}
@@ -14,6 +15,7 @@ lagged as (
         document_kind,
         scope,
         previous_total_expenditure_yuan,
+        previous_source,
         lag(fiscal_year) over w as lag_fiscal_year,
         lag(total_expenditure_yuan) over w as lag_total_expenditure_yuan
     from totals
@@ -32,3 +34,4 @@ expected as (
 select *
 from expected
 where previous_total_expenditure_yuan is distinct from expected_previous_total_expenditure_yuan
+  and not (expected_previous_total_expenditure_yuan is null and previous_source = 'narrative')

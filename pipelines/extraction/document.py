@@ -16,6 +16,7 @@ from pipelines.extraction.identities import CheckResult
 from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
+from pipelines.extraction.narrative import Claim, read_claims
 from pipelines.extraction.pdf import RawTable, page_texts, read_tables
 from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
@@ -23,7 +24,7 @@ from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "12"
+PARSER_VERSION = "13"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -33,14 +34,19 @@ class RawDocument:
 
     sha256: str
     pages: int
-    first_page_texts: list[str]
+    page_texts: list[str]  # every page's text: the metadata's first pages, the prose's claims
     tables: list[RawTable]
+
+    @property
+    def has_all_page_texts(self) -> bool:
+        """Output stored before parser 13 kept the first pages' text only."""
+        return len(self.page_texts) == self.pages
 
     def to_dict(self) -> dict:
         return {
             "sha256": self.sha256,
             "pages": self.pages,
-            "first_page_texts": self.first_page_texts,
+            "page_texts": self.page_texts,
             "tables": [t.to_dict() for t in self.tables],
         }
 
@@ -49,7 +55,7 @@ class RawDocument:
         return cls(
             sha256=data["sha256"],
             pages=data["pages"],
-            first_page_texts=data["first_page_texts"],
+            page_texts=data.get("page_texts", data.get("first_page_texts", [])),
             tables=[RawTable.from_dict(t) for t in data["tables"]],
         )
 
@@ -74,6 +80,7 @@ class ParsedDocument:
     headlines: list[Headline]
     problems: list[Problem] = field(default_factory=list)
     withheld: list[CheckResult] = field(default_factory=list)  # headline candidates that did not reconcile
+    claims: list[Claim] = field(default_factory=list)  # what the prose says about the figures
 
 
 def sha256_of(data: bytes) -> str:
@@ -91,7 +98,7 @@ def read_document(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> Raw
     return RawDocument(
         sha256=sha256_of(pdf_bytes),
         pages=len(texts),
-        first_page_texts=texts[:_METADATA_PAGES],
+        page_texts=texts,
         tables=tables,
     )
 
@@ -101,8 +108,9 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
     context_lines = [line for t in raw.tables for line in t.context]
     units = [s.unit for s in statements if s.unit]
     titles = [s.title for s in statements if s.title]
+    first_pages = raw.page_texts[:_METADATA_PAGES]
     metadata = read_metadata(
-        raw.first_page_texts + [""] * (raw.pages - len(raw.first_page_texts)),
+        first_pages + [""] * (raw.pages - len(first_pages)),
         context_lines,
         titles,
         units,
@@ -144,6 +152,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         headlines=headlines,
         problems=problems,
         withheld=withheld,
+        claims=read_claims(raw.page_texts),
     )
 
 

@@ -27,7 +27,15 @@ from upath import UPath
 
 from pipelines.extraction.document import PARSER_VERSION, ParsedDocument, RawDocument
 from pipelines.extraction.identities import run_checks
-from schemas.tables import BUDGET_LINE, EXTRACTED_CELL, HEADLINE, RECONCILIATION, STATEMENT, arrow_schema
+from schemas.tables import (
+    BUDGET_LINE,
+    EXTRACTED_CELL,
+    HEADLINE,
+    NARRATIVE_CLAIM,
+    RECONCILIATION,
+    STATEMENT,
+    arrow_schema,
+)
 
 # The Parquet files' schemas, as schemas/tables.py declares the tables they load into.
 LINE_SCHEMA = arrow_schema(BUDGET_LINE)
@@ -35,6 +43,7 @@ HEADLINE_SCHEMA = arrow_schema(HEADLINE)
 CELL_SCHEMA = arrow_schema(EXTRACTED_CELL)
 CHECK_SCHEMA = arrow_schema(RECONCILIATION)
 STATEMENT_SCHEMA = arrow_schema(STATEMENT)
+CLAIM_SCHEMA = arrow_schema(NARRATIVE_CLAIM)
 
 
 # A local folder, or a folder in object storage.
@@ -177,6 +186,26 @@ def _outputs(file_path: Path, raw: RawDocument, parsed: ParsedDocument) -> dict[
                 for s in parsed.statements
             ],
             STATEMENT_SCHEMA,
+        ),
+        "claims.parquet": _parquet(
+            [
+                {
+                    "document_id": doc_id,
+                    "subject": c.subject,
+                    "subject_text": c.subject_text,
+                    "amount_yuan": c.amount_yuan,
+                    "change_yuan": c.change_yuan,
+                    "direction": c.direction,
+                    "change_pct": c.change_pct,
+                    "basis": c.basis,
+                    "basis_year": c.basis_year,
+                    "source_page": c.page,
+                    "claim_index": i,
+                    "sentence": c.sentence,
+                }
+                for i, c in enumerate(parsed.claims)
+            ],
+            CLAIM_SCHEMA,
         ),
         COMPLETE_MARKER: json.dumps(document, ensure_ascii=False, indent=1).encode(),
     }

@@ -13,11 +13,12 @@ import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
 from pipelines.extraction.limits import DocumentLimits, LimitExceeded, time_limit
+from pipelines.extraction.pdf import page_texts
 from pipelines.ingest.discovery import SourceFile
 from pipelines.ingest.handoff import (
     StoragePath,
@@ -81,6 +82,8 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
         with time_limit(limits.max_seconds):
             if has_raw_tables(extract_dir, source.document_id):
                 raw = read_raw(extract_dir, source.document_id)  # a parser change: no camelot needed
+                if not raw.has_all_page_texts:  # stored before every page's text was kept: pdfium is cheap
+                    raw = replace(raw, page_texts=page_texts(Path(source.path).read_bytes()))
                 parsed = parse_document(raw)
             else:
                 raw, parsed = extract(Path(source.path).read_bytes(), limits)

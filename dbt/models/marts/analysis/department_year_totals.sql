@@ -5,6 +5,11 @@
 -- Departments are identified by department_id, so a department whose printed name
 -- changed between years (中国共产党江苏省委员会办公厅 → 中共江苏省委办公厅) still
 -- has a previous year; `department` is the canonical name.
+-- Where the previous year's document is not loaded, the previous total is the one this
+-- year's prose implies (stated total - stated change, marts.narrative_claim): previous_source
+-- says 'narrative' and previous_basis what the prose compared against (budget, execution,
+-- unspecified), so a change against last year's execution is never taken for one against
+-- its budget unseen. change_pct_real deflates the change by the consumer price index seed.
 
 with current_documents as (
     select * from {{ ref('int_current_document') }}
@@ -18,8 +23,26 @@ departments as (
     select * from {{ ref('dim_department') }}
 ),
 
+-- The first claim of each document that implies last year's total expenditure.
+narrative_previous as (
+    select
+        document_id,
+        implied_previous_yuan,
+        basis
+    from {{ ref('narrative_claim') }}
+    where subject = 'total_expenditure'
+      and implied_previous_yuan is not null
+      and compared_year = fiscal_year - 1
+    qualify row_number() over (partition by document_id order by claim_index) = 1
+),
+
+prices as (
+    select * from {{ ref('consumer_price_index') }}
+),
+
 yearly as (
     select
+        current_documents.document_id,
         current_documents.department_id,
         current_documents.fiscal_year,
         current_documents.document_kind,
@@ -35,7 +58,15 @@ yearly as (
 with_previous as (
     select
         yearly.*,
-        previous.total_expenditure_yuan as previous_total_expenditure_yuan,
+        coalesce(previous.total_expenditure_yuan, narrative_previous.implied_previous_yuan)
+            as previous_total_expenditure_yuan,
+        case
+            when previous.total_expenditure_yuan is not null then 'document'
+            when narrative_previous.implied_previous_yuan is not null then 'narrative'
+        end as previous_source,
+        case
+            when previous.total_expenditure_yuan is null then narrative_previous.basis
+        end as previous_basis,
         previous.basic_expenditure_yuan as previous_basic_expenditure_yuan,
         previous.project_expenditure_yuan as previous_project_expenditure_yuan
     from yearly
@@ -44,6 +75,8 @@ with_previous as (
         and previous.document_kind = yearly.document_kind
         and previous.scope = yearly.scope
         and previous.fiscal_year = yearly.fiscal_year - 1
+    left join narrative_previous
+        on narrative_previous.document_id = yearly.document_id
 ),
 
 changes as (
@@ -59,6 +92,8 @@ with_pct as (
     select
         changes.*,
         {{ percent_change('change_yuan', 'previous_total_expenditure_yuan') }} as change_pct,
+        {{ real_change_pct('total_expenditure_yuan', 'previous_total_expenditure_yuan', 'prices.cpi_previous_year_100') }}
+            as change_pct_real,
         {{ percent_change('basic_change_yuan', 'previous_basic_expenditure_yuan') }} as basic_change_pct,
         {{ percent_change('project_change_yuan', 'previous_project_expenditure_yuan') }} as project_change_pct,
         departments.department_name,
@@ -69,6 +104,8 @@ with_pct as (
     from changes
     inner join departments
         on departments.department_id = changes.department_id
+    left join prices
+        on prices.year = changes.fiscal_year
 )
 
 select
@@ -99,5 +136,8 @@ select
     basic_change_pct,
     cast(previous_project_expenditure_yuan as decimal(18, 2)) as previous_project_expenditure_yuan,
     project_change_yuan,
-    project_change_pct
+    project_change_pct,
+    change_pct_real,
+    previous_source,
+    previous_basis
 from with_pct
