@@ -10,19 +10,21 @@
 -- One row per department and budget year (department-level documents). growth_rank_in_year
 -- ranks all departments of that year by change_pct (1 = grew most); growth_rank_in_region
 -- ranks within the department's province (or city). A year without the previous year's
--- document has no change and no rank.
+-- document has no change and no rank: document against document only (the query
+-- yoy_including_narrative adds the years whose previous total only the prose states).
 select
     department,
     fiscal_year,
     total_expenditure_yuan,
-    previous_total_expenditure_yuan,
-    change_yuan,
-    change_pct,
+    case when previous_source = 'document' then previous_total_expenditure_yuan end
+        as previous_total_expenditure_yuan,
+    case when previous_source = 'document' then change_yuan end as change_yuan,
+    case when previous_source = 'document' then change_pct end as change_pct,
     case
-        when change_pct is not null then
-            rank() over (partition by fiscal_year, change_pct is null order by change_pct desc)
+        when previous_source = 'document' then
+            rank() over (partition by fiscal_year, previous_source = 'document' order by change_pct desc)
     end as growth_rank_in_year,
-    growth_rank_in_region,
+    case when previous_source = 'document' then growth_rank_in_region end as growth_rank_in_region,
     province,
     city,
     district
@@ -143,3 +145,68 @@ left join marts.fct_budget_line as line
     and line.source_col = headline.source_col
 where headline.metric = 'function:201'
 order by department, documents.fiscal_year, documents.scope;
+
+-- name: prose_table_disagreements
+-- Where do the prose (说明) and the tables disagree?
+-- One row per claim the budget's prose makes that does not match the tables: the stated
+-- amount against the same document's figure (amount), the previous-year figure the claim
+-- implies against the previous year's document (previous_year), the stated change against
+-- the change between the documents (change). difference_yuan = prose - tables.
+select
+    departments.department_name as department,
+    checks.fiscal_year,
+    checks.file_name,
+    checks.source_page,
+    checks.subject,
+    checks.check_name,
+    checks.basis,
+    checks.stated_yuan,
+    checks.actual_yuan,
+    checks.difference_yuan,
+    checks.sentence,
+    checks.document_id
+from marts.narrative_check as checks
+inner join marts.dim_department as departments
+    on departments.department_id = checks.department_id
+where checks.status = 'disagree'
+order by department, checks.fiscal_year, checks.file_name, checks.source_page, checks.subject, checks.check_name;
+
+-- name: yoy_including_narrative
+-- Year-over-year change of total expenditure, including the years whose previous year's
+-- document is not loaded but whose prose states the change: previous_source says where the
+-- previous total comes from ('document' or 'narrative': stated total - stated change), and
+-- previous_basis what the prose compared against (budget, execution, unspecified), so a
+-- change against last year's execution is not read as one against its budget.
+select
+    department,
+    fiscal_year,
+    document_kind,
+    scope,
+    total_expenditure_yuan,
+    previous_total_expenditure_yuan,
+    change_yuan,
+    change_pct,
+    previous_source,
+    previous_basis
+from marts.department_year_totals
+where previous_source is not null
+order by department, document_kind, scope, fiscal_year;
+
+-- name: real_terms_growth
+-- How did spending grow in real terms? change_pct_real deflates the change of total
+-- expenditure by the year's consumer price index (seed consumer_price_index: national CPI,
+-- previous year = 100; replace the seed with a provincial series to use that instead).
+-- A year whose index is not yet published has no real change.
+select
+    department,
+    fiscal_year,
+    document_kind,
+    scope,
+    total_expenditure_yuan,
+    previous_total_expenditure_yuan,
+    change_pct,
+    change_pct_real,
+    previous_source
+from marts.department_year_totals
+where change_pct is not null
+order by department, document_kind, scope, fiscal_year;

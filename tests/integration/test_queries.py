@@ -27,6 +27,9 @@ EXPECTED_QUERIES = {
     "three_public_by_year",
     "budget_vs_final",
     "figure_provenance",
+    "prose_table_disagreements",
+    "yoy_including_narrative",
+    "real_terms_growth",
 }
 WANLI = "上海市普陀区人民政府万里街道办事处"
 GOV_OFFICE = "上海市普陀区人民政府办公室"

@@ -7,7 +7,7 @@ can link each mark to its place in a PDF. Amounts stay Decimal.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
@@ -36,6 +36,7 @@ class DepartmentYear:
     total_source: Source
     basic_source: Source
     project_source: Source
+    previous_source: str | None = None  # 'document', or 'narrative': the previous total this year's prose implies
 
 
 @dataclass(frozen=True)
@@ -85,6 +86,21 @@ class CheckProblem:
 
 
 @dataclass(frozen=True)
+class ProseDisagreement:
+    """A claim of the prose that the tables do not bear out (marts.narrative_check)."""
+
+    department: str
+    fiscal_year: int
+    subject: str
+    check_name: str
+    stated: Decimal
+    actual: Decimal
+    difference: Decimal
+    sentence: str
+    source: Source
+
+
+@dataclass(frozen=True)
 class Quarantined:
     file_path: str
     stage: str
@@ -107,6 +123,7 @@ class ReportData:
     checks: list[DocumentChecks]
     problems: list[CheckProblem]
     quarantine: list[Quarantined]
+    prose_disagreements: list[ProseDisagreement] = field(default_factory=list)
 
 
 # Department-level documents only, as in docs/queries.sql: a unit-level document
@@ -136,7 +153,7 @@ select
     totals.total_expenditure_yuan, totals.basic_expenditure_yuan, totals.project_expenditure_yuan,
     totals.change_yuan, totals.change_pct,
     documents.file_path, documents.file_name,
-    total_line.source_page, basic_line.source_page, project_line.source_page
+    total_line.source_page, basic_line.source_page, project_line.source_page, totals.previous_source
 from marts.department_year_totals as totals
 inner join current_documents as documents
     on documents.department_id = totals.department_id
@@ -223,6 +240,21 @@ order by file_path
 """
 
 
+_PROSE_DISAGREEMENTS_SQL = """
+select
+    departments.department_name, checks.fiscal_year, checks.subject, checks.check_name,
+    checks.stated_yuan, checks.actual_yuan, checks.difference_yuan, checks.sentence,
+    documents.file_path, documents.file_name, checks.source_page
+from marts.narrative_check as checks
+inner join marts.dim_document as documents
+    on documents.document_id = checks.document_id
+inner join marts.dim_department as departments
+    on departments.department_id = checks.department_id
+where checks.status = 'disagree'
+order by departments.department_name, checks.fiscal_year, documents.file_name, checks.source_page, checks.check_name
+"""
+
+
 def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
     """Everything the report shows, from one connection (a read-only one is enough)."""
     documents, departments, lines, first_year, last_year, last_loaded = con.execute(_SUMMARY_SQL).fetchone()
@@ -239,6 +271,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             Source(path, name, total_page),
             Source(path, name, basic_page),
             Source(path, name, project_page),
+            previous_source,
         )
         for (
             department,
@@ -254,6 +287,7 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
             total_page,
             basic_page,
             project_page,
+            previous_source,
         ) in con.execute(_TOTALS_SQL).fetchall()
     ]
     classes = [
@@ -281,6 +315,10 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         ).fetchall()
     ]
     quarantine = [Quarantined(*row) for row in con.execute(_QUARANTINE_SQL).fetchall()]
+    prose_disagreements = [
+        ProseDisagreement(*claim, Source(path, name, page))
+        for *claim, path, name, page in con.execute(_PROSE_DISAGREEMENTS_SQL).fetchall()
+    ]
     return ReportData(
         documents,
         departments,
@@ -294,4 +332,5 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         checks,
         problems,
         quarantine,
+        prose_disagreements,
     )

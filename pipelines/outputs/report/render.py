@@ -198,11 +198,12 @@ def _change_figure(data: ReportData, report_dir: Path) -> str:
     )
     bars = [
         svg.Bar(
-            _year_label(r.department, r.fiscal_year, r.document_kind),
+            _year_label(r.department, r.fiscal_year, r.document_kind) + _FROM_PROSE.get(r.previous_source, ""),
             svg.Mark(
                 r.change_pct,
                 f"{_year_label(r.department, r.fiscal_year, r.document_kind)}: {r.change_pct:+} % "
-                f"({r.change_yuan:+,.2f} 元 on the year before; {_where(r.total_source)})",
+                f"({r.change_yuan:+,.2f} 元 on the year before"
+                f"{_FROM_PROSE.get(r.previous_source, '')}; {_where(r.total_source)})",
                 pdf_link(r.total_source, report_dir),
             ),
             f"{r.change_pct:+} %",
@@ -213,8 +214,10 @@ def _change_figure(data: ReportData, report_dir: Path) -> str:
     return _figure(
         "yoy-ranking",
         "Who grew most: year-over-year change of total expenditure",
-        "Every department-year with the previous year's document, ranked by the change of its total "
-        "(exact yuan, rounded to 0.01 %).",
+        "Every department-year with the previous year's total, ranked by the change of its total "
+        "(exact yuan, rounded to 0.01 %). Where the previous year's document is not loaded, the previous "
+        "total is the one this year's prose states (stated total minus stated change), marked "
+        f"“{_FROM_PROSE['narrative'].strip()}”.",
         chart,
         (r.total_source for r in changed),
         report_dir,
@@ -357,6 +360,28 @@ def _quality_figure(data: ReportData, report_dir: Path) -> str:
         chart,
         (d.source for d in data.checks),
         report_dir,
+    )
+
+
+_FROM_PROSE = {"narrative": " (previous year from the prose)"}
+
+
+def _prose_table(data: ReportData, report_dir: Path) -> str:
+    if not data.prose_disagreements:
+        return "<p>Every claim of the prose that has a figure to compare with agrees with the tables.</p>"
+    rows = "".join(
+        f'<tr><td><a href="{escape(pdf_link(d.source, report_dir) or "")}">{escape(_where(d.source))}</a></td>'
+        f"<td>{escape(d.department)} {d.fiscal_year}</td>"
+        f'<td>{escape(d.subject)}<br><span class="muted">{escape(d.check_name)}</span></td>'
+        f"<td>{escape(_shorten(d.sentence))}</td>"
+        f'<td class="num">{_money(d.stated)}</td><td class="num">{_money(d.actual)}</td>'
+        f'<td class="num">{_money(d.difference)}</td></tr>'
+        for d in data.prose_disagreements
+    )
+    return (
+        "<table><thead><tr><th>where</th><th>department</th><th>claim</th><th>sentence</th>"
+        '<th class="num">prose (元)</th><th class="num">tables (元)</th><th class="num">difference</th>'
+        f"</tr></thead><tbody>{rows}</tbody></table>"
     )
 
 
@@ -516,6 +541,10 @@ Every mark links to the PDF page it was read from.</p>
 {_changes_section(changes)}
 {"".join(figures)}
 <section id="checks"><h2>Identities that do not hold</h2>{_problems_table(data, report_dir)}</section>
+<section id="prose"><h2>Where the prose and the tables disagree</h2>
+<p class="meta">Claims of the budgets' 说明 against the tables: the stated amount (amount), the previous-year
+figure it implies (previous_year) and the stated change (change). Difference = prose − tables.</p>
+{_prose_table(data, report_dir)}</section>
 <section id="quarantine"><h2>Quarantine</h2>{_quarantine_table(data, report_dir)}</section>
 </main>
 <script>{_SELF_CHECK}</script>

@@ -78,7 +78,11 @@ select
     changes.change_yuan,
     {{ percent_change('changes.change_yuan', 'changes.previous_amount_yuan') }} as change_pct,
     changes.printed_column,
-    changes.document_id
+    changes.document_id,
+    {{ real_change_pct('changes.amount_yuan', 'changes.previous_amount_yuan', 'prices.cpi_previous_year_100') }}
+        as change_pct_real
 from changes
 inner join departments
     on departments.department_id = changes.department_id
+left join {{ ref('consumer_price_index') }} as prices
+    on prices.year = changes.fiscal_year
