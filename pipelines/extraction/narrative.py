@@ -15,7 +15,9 @@ structure alone:
   公共预算拨款…、其他收入…，较上年增加142.30万元`` states the total's change;
 - a bracketed aside has its own claims and the claim before it resumes after it;
 - the reasons (``主要原因是…``, ``主要用于…``) state no claim, up to the clause's end;
-- a change needs a basis in its sentence, else it is not read.
+- a change needs a basis in its sentence, else it is not read;
+- a bare 支出预算 right after a claim about 财政拨款收入 is the appropriations' spending
+  (``财政拨款收入预算总计…万元。支出预算总计…万元``), not the total.
 
 Pure: no I/O, no Dagster.
 """
@@ -216,7 +218,9 @@ def _page_of(sentence: _Sentence, offset: int) -> int:
     return max(page for start, page in sentence.page_starts if start <= offset)
 
 
-def _read_sentence(sentence: _Sentence) -> list[Claim]:
+def _read_sentence(sentence: _Sentence, paired: list[tuple[str, ...]]) -> list[Claim]:
+    """``paired`` holds the subjects of the last claim read outside an aside or a 其中 list,
+    across sentences: ``财政拨款收入…万元。支出预算…万元`` states the appropriations' spending."""
     drafts_done: list[_Draft] = []
     scopes = [_Scope()]
     basis: tuple[str, int | None] | None = None  # the sentence's first basis, for a change stated apart from it
@@ -279,6 +283,8 @@ def _read_sentence(sentence: _Sentence) -> list[Claim]:
             code = match.group("class_code")
             prefix = "function" if code.startswith("2") else "economic"
             close(scope)
+            if len(scopes) == 1 and not scope.of_which:
+                paired[:] = [(f"{prefix}:{code}",)]
             scope.drafts = [_Draft((f"{prefix}:{code}",), match.group(0), *_located(sentence, scope, start), end)]
             continue
         if kind.startswith("subject"):
@@ -287,6 +293,11 @@ def _read_sentence(sentence: _Sentence) -> list[Claim]:
                 scope.drafts[0].last_end = end  # the subject named again: 收入…万元，其中…，收入较上年…
                 continue
             close(scope)
+            top_level = len(scopes) == 1 and not scope.of_which
+            if top_level and subjects == ("total_expenditure",) and paired[-1:] == [("fiscal_appropriation_income",)]:
+                subjects = ("fiscal_appropriation_expenditure",)
+            if top_level:
+                paired[:] = [subjects]
             scope.drafts = [_Draft(subjects, match.group(0), *_located(sentence, scope, start), end)]
             continue
         targets = attachable(scope, start)
@@ -357,4 +368,5 @@ def _quote(text: str, draft: _Draft) -> str:
 
 def read_claims(page_texts: list[str]) -> list[Claim]:
     """Every claim the document's prose makes, in reading order."""
-    return [claim for sentence in _sentences(page_texts) for claim in _read_sentence(sentence)]
+    paired: list[tuple[str, ...]] = []
+    return [claim for sentence in _sentences(page_texts) for claim in _read_sentence(sentence, paired)]

@@ -29,7 +29,7 @@ from pipelines.cli import main
 from pipelines.outputs.report import REPORT_NAME, build_report
 from pipelines.outputs.report.data import Quarantined, ReportData
 from pipelines.outputs.report.render import render_report
-from tests.integration.test_yoy_reference import REFERENCE, percent, wan
+from tests.integration.test_yoy_reference import PROSE_PREVIOUS_TOTAL, REFERENCE, percent, wan
 from tests.support.references import JIANGSU, SHANGHAI
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -261,9 +261,22 @@ def test_growth_ranking_is_ordered_by_the_change(report, page):
             SHANGHAI[f"shanghai_putuo_wanli_street_{y}_budget.pdf"]["total_expenditure"] for y in (year, year - 1)
         )
         expected[f"shanghai_putuo_wanli_street_{year}_budget.pdf"] = percent(now - before, before)
+    # No 2016 document: the 2017 bars compare with the total the 2017 prose implies, and say so.
+    for department, prose_total in PROSE_PREVIOUS_TOTAL.items():
+        now = wan(REFERENCE[(department, 2017)]["支出合计"])
+        expected[JIANGSU[(department, 2017)]] = percent(now - prose_total, prose_total)
+    assert report.read_text(encoding="utf-8").count("(previous year from the prose)") >= 2 * len(PROSE_PREVIOUS_TOTAL)
     bars = [(pdf_target(report, href)[0].name, value) for value, href in page.figures["yoy-ranking"].marks]
     assert dict(bars) == expected
     assert [value for _name, value in bars] == sorted(expected.values(), reverse=True)
+
+
+def test_prose_table_disagreements_are_listed(report):
+    # jiangsu_procuratorate_2017_budget.pdf p19: 基本支出预算数为 12323.46 万元; the table prints 12323.48
+    html = report.read_text(encoding="utf-8")
+    section = html.split('<section id="prose">', 1)[1].split("</section>", 1)[0]
+    assert "jiangsu_procuratorate_2017_budget.pdf#page=19" in section
+    assert "基本支出预算数为12323.46万元" in section and "-200.00" in section
 
 
 def test_basic_and_project_bars(report, page):

@@ -118,7 +118,8 @@ def test_year_over_year_matches_reference(con, department):
                 prose_total = PROSE_PREVIOUS_TOTAL.get(department) if column == "支出合计" else None
                 expected = (None, None, None)
                 if prose_total is not None:
-                    expected = (prose_total, current_yuan - prose_total, percent(current_yuan - prose_total, prose_total))
+                    prose_change = current_yuan - prose_total
+                    expected = (prose_total, prose_change, percent(prose_change, prose_total))
                     assert (row["previous_source"], row["previous_basis"]) == ("narrative", "unspecified")
                 assert (row[previous], row[change], row[change_pct]) == expected, (department, year, column)
                 continue

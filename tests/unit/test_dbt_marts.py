@@ -11,7 +11,7 @@ import yaml
 from pipelines.outputs.fiscal_data_package import LINE_COLUMNS
 
 MARTS = Path(__file__).resolve().parents[2] / "dbt" / "models" / "marts"
-GROUPS = {"core", "analysis", "audit", "exports"}
+GROUPS = {"core", "analysis", "audit", "exports", "narrative"}
 
 
 def _declared() -> dict[str, tuple[str, dict]]:

@@ -114,3 +114,11 @@ def test_a_part_s_figures_are_never_the_total_s(text: str, subject: str | None):
 def test_a_change_without_a_basis_is_not_read():
     [claim] = read_claims(["2026年本部门收入预算100万元，增加10万元。"])
     assert (claim.amount_yuan, claim.change_yuan, claim.basis) == (Decimal("1000000.00"), None, None)
+
+
+def test_stored_output_from_before_every_page_was_kept_asks_for_the_page_texts():
+    from pipelines.extraction.document import RawDocument
+
+    old = RawDocument.from_dict({"sha256": "0" * 64, "pages": 5, "first_page_texts": ["a", "b", "c"], "tables": []})
+    assert (old.page_texts, old.has_all_page_texts) == (["a", "b", "c"], False)
+    assert RawDocument.from_dict(old.to_dict() | {"page_texts": list("abcde")}).has_all_page_texts

@@ -8,9 +8,9 @@
 -- and scope, of the kind the basis names: a budget for 上年预算数 / 20XX年预算, the same
 -- kind for a bare 比上年, final accounts for 上年决算数; 上年执行数 has none loaded.
 -- A figure is a headline metric, or a 三公 measure printed once at department level.
--- The prose rounds: a stated amount agrees within half a unit of its last printed place
--- (whole 万元: 5,000 yuan; 万元 to two decimals: 50 yuan); a change or a previous-year figure
--- worked out from rounded figures, within the sum of both roundings.
+-- The prose rounds or cuts: a stated amount agrees within one unit of its last printed place
+-- (whole 万元: 10,000 yuan; 万元 to two decimals: 100 yuan); a change or a previous-year figure
+-- worked out from such figures, within the sum of both.
 -- Only budgets are checked: final accounts' prose states the budget and the actual side by
 -- side (年初预算为…，支出决算为…) and a claim does not say which of its figures is which.
 
@@ -51,14 +51,14 @@ compared as (
         previous_document.document_id as previous_document_id,
         previous_figure.value_yuan as previous_table_yuan,
         case
-            when claims.amount_yuan % 10000 = 0 then 5000
-            when claims.amount_yuan % 100 = 0 then 50
-            else 0.5
+            when claims.amount_yuan % 10000 = 0 then 10000
+            when claims.amount_yuan % 100 = 0 then 100
+            else 1
         end as amount_tolerance,
         case
-            when claims.change_yuan % 10000 = 0 then 5000
-            when claims.change_yuan % 100 = 0 then 50
-            else 0.5
+            when claims.change_yuan % 10000 = 0 then 10000
+            when claims.change_yuan % 100 = 0 then 100
+            else 1
         end as change_tolerance
     from claims
     left join figures as current_figure
