@@ -6,9 +6,9 @@ reference CSVs (tests/data/reference, an independent parser), never from the war
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
-from tests.integration.test_yoy_reference import REFERENCE, canonical, wan
+from tests.integration.test_yoy_reference import PROSE_PREVIOUS_TOTAL, REFERENCE, canonical, wan
 
 # The later Jiangsu budgets whose prose states the change of the totals, with the page and
 # the figures as printed (收、支预算总计 X 万元，与上年相比收、支预算总计各增加 Y 万元).
@@ -81,3 +81,43 @@ def test_every_claim_of_the_later_jiangsu_documents_about_the_totals_states_the_
         for subject, amount, stated_change in rows:
             assert amount in (None, wan(total)), (file_name, subject, amount)
             assert stated_change in (None, wan(change)), (file_name, subject, stated_change)
+
+
+def _query(con, name: str) -> list[dict]:
+    from tests.integration.test_queries import QUERIES
+
+    cursor = con.execute(QUERIES[name])
+    names = [d[0] for d in cursor.description]
+    return [dict(zip(names, row)) for row in cursor.fetchall()]
+
+
+def test_yoy_including_narrative_marks_the_years_the_prose_gives(con):
+    rows = {
+        (r["department"], r["fiscal_year"]): r
+        for r in _query(con, "yoy_including_narrative")
+        if r["scope"] == "department"
+    }
+    for department, prose_total in PROSE_PREVIOUS_TOTAL.items():
+        row = rows[(canonical(department), 2017)]
+        assert (row["previous_total_expenditure_yuan"], row["previous_source"], row["previous_basis"]) == (
+            prose_total,
+            "narrative",
+            "unspecified",
+        )
+    assert rows[(canonical("江苏省委办公厅"), 2018)]["previous_source"] == "document"
+    assert (canonical("江苏省委办公厅"), 2017) not in rows  # tables only in 2017: no previous figure at all
+
+
+# National CPI, previous year = 100 (国家统计局, 国民经济和社会发展统计公报 2018 and 2019).
+CPI = {2018: Decimal("102.1"), 2019: Decimal("102.9")}
+
+
+def test_real_terms_growth_deflates_by_the_year_s_price_index(con):
+    rows = {
+        (r["department"], r["fiscal_year"]): r for r in _query(con, "real_terms_growth") if r["scope"] == "department"
+    }
+    for department in ("江苏省人大办公厅", "江苏省人民检察院", "江苏省委办公厅"):
+        for year, cpi in CPI.items():
+            now, before = (wan(REFERENCE[(department, y)]["支出合计"]) for y in (year, year - 1))
+            real = ((now * 100 / cpi - before) * 100 / before).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+            assert rows[(canonical(department), year)]["change_pct_real"] == real, (department, year)
