@@ -16,8 +16,8 @@ structure alone:
 - a bracketed aside has its own claims and the claim before it resumes after it;
 - the reasons (``主要原因是…``, ``主要用于…``) state no claim, up to the clause's end;
 - a change needs a basis in its sentence, else it is not read;
-- a bare 支出预算 right after a claim about 财政拨款收入 is the appropriations' spending
-  (``财政拨款收入预算总计…万元。支出预算总计…万元``), not the total.
+- a bare 支出预算 right after a claim about 财政拨款收入, in the same or the next sentence, is
+  the appropriations' spending (``财政拨款收入预算总计…万元。支出预算总计…万元``).
 
 Pure: no I/O, no Dagster.
 """
@@ -25,6 +25,7 @@ Pure: no I/O, no Dagster.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -120,7 +121,9 @@ _BASIS_KINDS = {"预算": BUDGET, "执行": EXECUTION, "预计执行": EXECUTION
 _PERCENT = Decimal("0.01")  # stored as DECIMAL(18,2)
 _QUOTES = str.maketrans("", "", "“”\"'‘’「」『』")
 _PAGE_NUMBER = re.compile(r"^[-—\s]*\d{1,4}[-—\s]*$")
-_SENTENCE_END = "。;"
+_SENTENCE_MARKS = re.compile(r"[()。]")
+# Only a sentence with one of these can state a claim: an amount, a percentage or 持平.
+_MAY_CLAIM = re.compile(r"元|%|持平|相同|相等|一致|无变化|不变|无增减")
 
 
 @dataclass(frozen=True)
@@ -165,8 +168,8 @@ class _Scope:
 @dataclass
 class _Sentence:
     text: str  # compact: no whitespace, NFKC, quotes removed
-    page: int
-    page_starts: list[tuple[int, int]]  # (offset in text, page) where each page's text begins
+    origin: int  # offset of the sentence in the document's text
+    page_starts: list[int]  # offset in the document's text where each page begins
 
 
 def _yuan(number: str, unit: str) -> Decimal:
@@ -177,50 +180,47 @@ def _yuan(number: str, unit: str) -> Decimal:
 
 
 def _sentences(page_texts: list[str]) -> list[_Sentence]:
-    """The document's text cut into sentences at 。 and ; outside brackets; a sentence may
-    run across a page break (page numbers printed alone on a line are dropped)."""
+    """The document's text cut into sentences at 。 outside brackets; a sentence may run
+    across a page break (page numbers printed alone on a line are dropped)."""
     text_parts: list[str] = []
-    page_starts: list[tuple[int, int]] = []
+    page_starts: list[int] = []
     length = 0
-    for page, page_text in enumerate(page_texts, start=1):
+    for page_text in page_texts:
         kept = "".join(
             line for line in normalize(page_text).splitlines() if line.strip() and not _PAGE_NUMBER.match(line)
         )
         kept = re.sub(r"\s+", "", kept).translate(_QUOTES)
-        page_starts.append((length, page))
+        page_starts.append(length)
         text_parts.append(kept)
         length += len(kept)
     text = "".join(text_parts)
 
-    def page_at(offset: int) -> int:
-        return max(page for start, page in page_starts if start <= offset) if page_starts else 1
-
     sentences = []
     start, open_at = 0, None
-    for i, char in enumerate(text):
-        if char == "(":
+    for mark in _SENTENCE_MARKS.finditer(text):
+        i = mark.start()
+        if mark.group() == "(":
             open_at = i
-        elif char == ")":
+        elif mark.group() == ")" or (open_at is not None and i - open_at > _MAX_ASIDE):
             open_at = None
-        if open_at is not None and i - open_at > _MAX_ASIDE:
-            open_at = None
-        if char == "。" and open_at is None:
+        if mark.group() == "。" and open_at is None:
             if i > start:
-                sentence_pages = [(s - start, p) for s, p in page_starts if start < s <= i]
-                sentences.append(_Sentence(text[start : i + 1], page_at(start), [(0, page_at(start)), *sentence_pages]))
+                sentences.append(_Sentence(text[start : i + 1], start, page_starts))
             start = i + 1
     if start < len(text):
-        sentences.append(_Sentence(text[start:], page_at(start), [(0, page_at(start))]))
+        sentences.append(_Sentence(text[start:], start, page_starts))
     return sentences
 
 
 def _page_of(sentence: _Sentence, offset: int) -> int:
-    return max(page for start, page in sentence.page_starts if start <= offset)
+    """The 1-based page of a character of the sentence."""
+    return bisect_right(sentence.page_starts, sentence.origin + offset)
 
 
 def _read_sentence(sentence: _Sentence, paired: list[tuple[str, ...]]) -> list[Claim]:
-    """``paired`` holds the subjects of the last claim read outside an aside or a 其中 list,
-    across sentences: ``财政拨款收入…万元。支出预算…万元`` states the appropriations' spending."""
+    """``paired`` holds the subjects of the last claim read outside an aside or a 其中 list in
+    this sentence or the one before: ``财政拨款收入…万元。支出预算…万元`` states the
+    appropriations' spending."""
     drafts_done: list[_Draft] = []
     scopes = [_Scope()]
     basis: tuple[str, int | None] | None = None  # the sentence's first basis, for a change stated apart from it
@@ -368,5 +368,12 @@ def _quote(text: str, draft: _Draft) -> str:
 
 def read_claims(page_texts: list[str]) -> list[Claim]:
     """Every claim the document's prose makes, in reading order."""
+    claims: list[Claim] = []
     paired: list[tuple[str, ...]] = []
-    return [claim for sentence in _sentences(page_texts) for claim in _read_sentence(sentence, paired)]
+    for sentence in _sentences(page_texts):
+        before = list(paired)
+        if _MAY_CLAIM.search(sentence.text):
+            claims.extend(_read_sentence(sentence, paired))
+        if paired == before:  # a pairing holds into the next sentence only
+            paired.clear()
+    return claims

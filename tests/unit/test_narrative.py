@@ -122,3 +122,25 @@ def test_stored_output_from_before_every_page_was_kept_asks_for_the_page_texts()
     old = RawDocument.from_dict({"sha256": "0" * 64, "pages": 5, "first_page_texts": ["a", "b", "c"], "tables": []})
     assert (old.page_texts, old.has_all_page_texts) == (["a", "b", "c"], False)
     assert RawDocument.from_dict(old.to_dict() | {"page_texts": list("abcde")}).has_all_page_texts
+
+
+def test_spending_stated_right_after_the_appropriations_income_is_the_appropriations():
+    # xian_hrss_2020_budget.pdf p12
+    text = (
+        "本部门财政拨款收入预算总计 181807.13 万元，全部为一般公共预算拨款。支出预算总计\n"
+        "181807.13 万元，全部为一般公共预算拨款。"
+    )
+    assert [c.subject for c in read_claims([text])] == [
+        "fiscal_appropriation_income",
+        "fiscal_appropriation_expenditure",
+    ]
+    # jiangsu_npc_office_2018_budget.pdf p19-20: the income's parts come between, the total follows
+    text = (
+        "（一）收入预算总计 15897.44 万元。包括：1．财政拨款收入预算总计 15897.44 万元。"
+        "2．财政专户管理资金收入预算总计 0 万元。3．其他资金收入预算总计 0 万元。（二）支出预算总计 15897.44 万元。"
+    )
+    assert [c.subject for c in read_claims([text])] == [
+        "total_income",
+        "fiscal_appropriation_income",
+        "total_expenditure",
+    ]
