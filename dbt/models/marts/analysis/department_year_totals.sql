@@ -23,7 +23,8 @@ departments as (
     select * from {{ ref('dim_department') }}
 ),
 
--- The first claim of each document that implies last year's total expenditure.
+-- The first claim of each budget that implies last year's total expenditure (final
+-- accounts' prose states budget and actual side by side, a claim not saying which).
 narrative_previous as (
     select
         document_id,
@@ -31,6 +32,7 @@ narrative_previous as (
         basis
     from {{ ref('narrative_claim') }}
     where subject = 'total_expenditure'
+      and document_kind = 'budget'
       and implied_previous_yuan is not null
       and compared_year = fiscal_year - 1
     qualify row_number() over (partition by document_id order by claim_index) = 1
