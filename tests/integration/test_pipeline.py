@@ -244,7 +244,13 @@ def test_yusuan_diff_lists_the_supersession_and_the_changed_headline_figures(rep
         for h in diff["headlines"]
     } == {(FUTIAN_DEPARTMENT, metric, value * WAN, value) for metric, value in printed.items()}
     assert {(h["old_file_name"], h["new_file_name"]) for h in diff["headlines"]} == {(FUTIAN, FUTIAN_REPUBLISHED)}
-    assert diff["year_over_year"] == []  # no other Futian year, and no other department changed
+    # No other Futian year is loaded: the first version's change is against the 2021 total its prose
+    # implies (部门预算支出12,510.00 万元，比2021年增加2,425.39 万元); the re-published tables print 元
+    # where that prose says 万元, so the prose gives that version no previous year.
+    assert [
+        (y["department"], y["fiscal_year"], Decimal(y["old_change_yuan"]), y["new_change_yuan"])
+        for y in diff["year_over_year"]
+    ] == [(FUTIAN_DEPARTMENT, 2022, Decimal("2425.39") * WAN, None)]
     rows = {m["mart"]: (m["rows_added"], m["rows_removed"]) for m in diff["mart_rows"]}
     (futian_lines,) = query(
         paths, "SELECT count(*) FROM marts.fct_budget_line WHERE department_name = ?", [FUTIAN_DEPARTMENT]

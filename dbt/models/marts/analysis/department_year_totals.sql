@@ -6,7 +6,8 @@
 -- changed between years (中国共产党江苏省委员会办公厅 → 中共江苏省委办公厅) still
 -- has a previous year; `department` is the canonical name.
 -- Where the previous year's document is not loaded, the previous total is the one this
--- year's prose implies (stated total - stated change, marts.narrative_claim): previous_source
+-- year's prose implies (stated total - stated change, marts.narrative_claim), when the
+-- stated total is the document's own: previous_source
 -- says 'narrative' and previous_basis what the prose compared against (budget, execution,
 -- unspecified), so a change against last year's execution is never taken for one against
 -- its budget unseen. change_pct_real deflates the change by the consumer price index seed.
@@ -23,19 +24,24 @@ departments as (
     select * from {{ ref('dim_department') }}
 ),
 
--- The first claim of each budget that implies last year's total expenditure (final
--- accounts' prose states budget and actual side by side, a claim not saying which).
+-- The first claim of each budget that implies last year's total expenditure, where the
+-- claim's stated total agrees with the document's (narrative_check): prose that disagrees
+-- with its own tables gives no previous year. Final accounts' prose is not checked.
 narrative_previous as (
     select
-        document_id,
-        implied_previous_yuan,
-        basis
-    from {{ ref('narrative_claim') }}
-    where subject = 'total_expenditure'
-      and document_kind = 'budget'
-      and implied_previous_yuan is not null
-      and compared_year = fiscal_year - 1
-    qualify row_number() over (partition by document_id order by claim_index) = 1
+        claims.document_id,
+        claims.implied_previous_yuan,
+        claims.basis
+    from {{ ref('narrative_claim') }} as claims
+    inner join {{ ref('narrative_check') }} as checks
+        on checks.document_id = claims.document_id
+        and checks.claim_index = claims.claim_index
+        and checks.check_name = 'amount'
+        and checks.status = 'agree'
+    where claims.subject = 'total_expenditure'
+      and claims.implied_previous_yuan is not null
+      and claims.compared_year = claims.fiscal_year - 1
+    qualify row_number() over (partition by claims.document_id order by claims.claim_index) = 1
 ),
 
 prices as (
