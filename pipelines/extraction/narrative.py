@@ -153,6 +153,7 @@ class _Draft:
     change: Decimal | None = None
     direction: str | None = None
     pct: Decimal | None = None
+    basis: tuple[str, int | None] | None = None  # the basis stated in the claim's clauses
 
 
 @dataclass
@@ -224,7 +225,6 @@ def _read_sentence(sentence: _Sentence, paired: list[tuple[str, ...]]) -> list[C
     drafts_done: list[_Draft] = []
     scopes = [_Scope()]
     basis: tuple[str, int | None] | None = None  # the sentence's first basis, for a change stated apart from it
-    bases: dict[int, tuple[str, int | None]] = {}  # per draft, the basis stated in its clauses
 
     def attachable(scope: _Scope, start: int) -> list[_Draft]:
         return [d for d in scope.drafts if start - d.last_end <= _MAX_GAP]
@@ -264,12 +264,13 @@ def _read_sentence(sentence: _Sentence, paired: list[tuple[str, ...]]) -> list[C
         if kind == "basis":
             kind_text = match.group("basis_kind") or ""
             year = match.group("basis_year")
-            basis = basis or (
+            stated = (
                 _BASIS_KINDS.get(kind_text.removesuffix("数"), UNSPECIFIED) if kind_text else UNSPECIFIED,
                 int(year) if year else None,
             )
+            basis = basis or stated
             for draft in attachable(scope, start):
-                bases.setdefault(id(draft), basis)  # 比上年执行数增加…，与上年基本持平: the first basis
+                draft.basis = draft.basis or stated  # 比上年执行数增加…，与上年基本持平: the first basis
                 draft.last_end = end
             continue
         if kind == "other":
@@ -329,7 +330,7 @@ def _read_sentence(sentence: _Sentence, paired: list[tuple[str, ...]]) -> list[C
 
     claims = []
     for draft in drafts_done:
-        draft_basis = bases.get(id(draft), basis)
+        draft_basis = draft.basis or basis
         has_change = draft.direction is not None or draft.pct is not None
         if has_change and draft_basis is None:
             # A change with nothing to say what it is against is not read.

@@ -144,3 +144,12 @@ def test_spending_stated_right_after_the_appropriations_income_is_the_appropriat
         "fiscal_appropriation_income",
         "total_expenditure",
     ]
+
+
+def test_each_claim_keeps_the_basis_its_own_clause_states():
+    text = "收入预算100万元，比上年执行数增加10万元；支出预算100万元，比2025年预算减少5万元。"
+    claims = {c.subject: (c.basis, c.basis_year, c.change_yuan) for c in read_claims([text])}
+    assert claims == {
+        "total_income": ("execution", None, Decimal("100000.00")),
+        "total_expenditure": ("budget", 2025, Decimal("-50000.00")),
+    }
