@@ -104,7 +104,7 @@ def _run_locked(args: argparse.Namespace, paths) -> int:
         contextlib.redirect_stdout(log),
         contextlib.nullcontext() if args.verbose else contextlib.redirect_stderr(log),
     ):
-        outcome = run_pipeline(paths)
+        outcome = run_pipeline(paths, full_refresh=args.full_refresh)
         for failure in outcome.failures:
             print(f"\n{failure.step} failed:\n{failure.trace}", file=log)
     seconds = time.perf_counter() - started
@@ -373,6 +373,11 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--raw", help="folder of PDFs (default: raw/ or $YUSUAN_RAW_DIR)")
     run.add_argument("--warehouse", help="DuckDB file (default: warehouse/yusuan.duckdb or $YUSUAN_WAREHOUSE)")
     run.add_argument("--strict", action="store_true", help="exit 1 when any document was quarantined")
+    run.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild every mart whole (by default dbt rebuilds the rows of the documents that changed)",
+    )
     run.add_argument(
         "--verbose",
         action="store_true",

@@ -22,6 +22,7 @@ from pipelines.ingest.load import (
     quarantined_document_ids,
     record_quarantine,
     set_aside_by_dbt,
+    unload_document,
     unpublished_marker,
 )
 from pipelines.ingest.progress import document_progress
@@ -75,7 +76,7 @@ def load_documents(
     document: skip what the current parser already loaded, quarantine what failed extraction,
     validation or its own load, and leave out what a dbt test set aside since ``dbt_changed_at``
     (the dbt project's last change).  A quarantined document never blocks the rest."""
-    loaded = unchanged = quarantined = rows = 0
+    loaded = unchanged = quarantined = rows = removed = 0
     pending = unpublished_marker(warehouse)
     carried_over = pending.exists()  # an earlier run changed the warehouse and did not publish
     con = connect(warehouse)
@@ -111,13 +112,28 @@ def load_documents(
             document_progress(file_path, f"loaded {lines} lines")
             loaded += 1
             rows += lines
+        for document_id, file_path in removed_documents(con, statuses):
+            pending.touch()
+            unload_document(con, document_id)
+            document_progress(file_path, "removed: the file is no longer in raw/")
+            removed += 1
         # Did anything reach the warehouse that the marts do not show yet?
         newly_held = {s["document_id"] for s in statuses if not s["ok"]} - held_back
         released = held_back - quarantined_document_ids(con)
-        changed = loaded + len(newly_held) + len(released) + int(carried_over)
+        changed = loaded + removed + len(newly_held) + len(released) + int(carried_over)
         return LoadSummary(loaded, unchanged, quarantined, rows, changed, **_totals(con))
     finally:
         con.close()
+
+
+def removed_documents(con: duckdb.DuckDBPyConnection, statuses: list[dict]) -> list[tuple[str, str]]:
+    """Loaded documents whose file was taken out of raw/: neither their content nor their
+    path is there any more.  A version whose path now holds new bytes is history (the new
+    version supersedes it) and stays."""
+    present_ids = {s["document_id"] for s in statuses}
+    present_paths = {s["file_path"] for s in statuses}
+    rows = con.execute("SELECT document_id, file_path FROM raw.document ORDER BY file_path").fetchall()
+    return [(doc_id, path) for doc_id, path in rows if doc_id not in present_ids and path not in present_paths]
 
 
 def needs_transform(summary: LoadSummary, published: Path, dbt_changed_at: float, force: bool = False) -> bool:

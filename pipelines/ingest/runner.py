@@ -82,27 +82,36 @@ def run_pipeline(
     log_level: str = "ERROR",
     force_transform: bool = False,
     instance: DagsterInstance | None = None,
+    full_refresh: bool = False,
 ) -> RunOutcome:
-    def run(assets: list, resources: dict) -> ExecuteInProcessResult:
+    """``full_refresh``: dbt rebuilds every mart whole instead of the changed documents' rows."""
+
+    def run(assets: list, resources: dict, ops: dict | None = None) -> ExecuteInProcessResult:
         return materialize(
             assets,
             instance=instance,
             resources={"paths": paths, **resources},
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
+            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}, "ops": ops or {}},
             raise_on_error=False,
         )
 
     ingest = run([*INGEST_ASSETS, *ALL_CHECKS], {})
     outcome = RunOutcome(ingest=ingest, load=_load_summary(ingest))
     dbt_changed_at = settings.dbt_sources_changed_at(settings.Settings.from_env().dbt_project)
-    if ingest.success and needs_transform(outcome.load, paths.published, dbt_changed_at, force_transform):
+    if ingest.success and needs_transform(
+        outcome.load, paths.published, dbt_changed_at, force_transform or full_refresh
+    ):
         # Imported only now: dbt and its manifest cost seconds that a run with
         # nothing new to build should not pay.
         from pipelines.orchestration.dbt_project import dbt_resource
         from pipelines.orchestration.definitions import TRANSFORM_ASSETS
 
         started = now()
-        outcome.transform = run(TRANSFORM_ASSETS, {"dbt": dbt_resource()})
+        outcome.transform = run(
+            TRANSFORM_ASSETS,
+            {"dbt": dbt_resource()},
+            {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+        )
         if outcome.transform.success:
             outcome.load = outcome.load.with_set_aside_by_dbt(paths.warehouse, started)
     return outcome

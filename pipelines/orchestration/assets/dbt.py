@@ -4,13 +4,14 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from dagster import AssetExecutionContext
+from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
 from pipelines.ingest.progress import document_progress
 from pipelines.orchestration.dbt_build import BuildResults, DbtBuildFailed, describe_errors, read_results, set_aside
 from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
 from pipelines.orchestration.resources import PipelinePaths
+from pipelines.settings import Settings, dbt_sources_changed_at
 
 # Each build after the first has set documents aside; a failure that keeps naming
 # new documents this often is not about documents.
@@ -24,13 +25,29 @@ class YusuanTranslator(DagsterDbtTranslator):
         return "dbt"
 
 
+class DbtBuildConfig(Config):
+    # Rebuild the incremental marts whole (`yusuan run --full-refresh`); a changed dbt
+    # project does so on its own.
+    full_refresh: bool = False
+
+
+def built_by_current_project(paths: PipelinePaths) -> bool:
+    """Were the marts last built (and published) by the dbt project as it is now?  If not,
+    their incremental models are rebuilt whole: a model or seed may have changed any row."""
+    dbt_changed_at = dbt_sources_changed_at(Settings.from_env().dbt_project)
+    return paths.published.exists() and paths.published.stat().st_mtime >= dbt_changed_at
+
+
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
-def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths):
-    """``dbt build``; a test failed by some documents' content quarantines those documents
-    (pipelines/orchestration/dbt_build.py) and builds again without them."""
+def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths, config: DbtBuildConfig):
+    """``dbt build``, incremental on the documents that changed (models/intermediate/
+    int_document_change.sql); a test failed by some documents' content quarantines those
+    documents (pipelines/orchestration/dbt_build.py) and builds again without them."""
     os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
+    full_refresh = config.full_refresh or not built_by_current_project(paths)
+    command = ["build", "--full-refresh"] if full_refresh else ["build"]
     for attempt in range(1, MAX_BUILDS + 1):
-        build = dbt.cli(["build"], context=context, raise_on_error=False)
+        build = dbt.cli(command, context=context, raise_on_error=False)
         events = list(build.stream())
         results = _results(build)
         if results.ok:

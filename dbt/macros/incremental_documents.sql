@@ -1,0 +1,30 @@
+{#
+  Per-document marts are built incrementally on document_id (see
+  models/intermediate/int_document_change.sql): a run deletes the rows of the
+  documents whose state changed since the last build and inserts what their
+  current rows are now, so a superseded or removed document's rows go and a new
+  version's come in.  `yusuan run --full-refresh` (or a changed dbt project)
+  rebuilds them whole.
+#}
+
+{# The columns of int_document_version that decide a document's rows in a per-document mart. #}
+{% macro document_build_signature() -%}
+    document_id, department_id, department_name, fiscal_year, document_kind, scope, is_current, loaded_at
+{%- endmacro %}
+
+{# In a per-document incremental model: restrict its select to the changed documents.
+   The ref is taken unconditionally so dbt records the dependency at parse time. #}
+{% macro changed_documents_only(document_id_column) -%}
+    {%- set changes = ref('int_document_change') -%}
+    {%- if is_incremental() %}
+where {{ document_id_column }} in (select document_id from {{ changes }})
+    {%- endif %}
+{%- endmacro %}
+
+{# Pre-hook of a per-document incremental model: its changed documents' old rows go. #}
+{% macro delete_changed_documents() -%}
+    {%- if is_incremental() -%}
+        delete from {{ this }}
+        where document_id in (select document_id from {{ ref('int_document_change') }})
+    {%- endif -%}
+{%- endmacro %}

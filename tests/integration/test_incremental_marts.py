@@ -1,0 +1,143 @@
+"""The incremental marts after a sequence of runs equal a full rebuild, row for row.
+
+A warehouse of hand-made raw rows (tests/integration/test_dbt_project.py's documents)
+goes through the changes a nightly meets, with ``dbt run`` after each: documents
+added, a re-published version superseding its predecessor, a document removed, one
+re-loaded with new figures.  A copy of the final warehouse is then rebuilt with
+``--full-refresh``; every mart must hold the same rows in both.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest.load import RAW_DDL, unload_document
+from tests.integration.test_dbt_project import DOCUMENTS, EDU, _insert_document, _run_dbt
+
+BY_ID = {document[0]: document for document in DOCUMENTS}
+
+
+def _changed(warehouse: Path) -> set[str]:
+    with duckdb.connect(str(warehouse)) as con:
+        return {row[0] for row in con.execute("select document_id from intermediate.int_document_change").fetchall()}
+
+
+def _rows(warehouse: Path, sql: str) -> list[tuple]:
+    with duckdb.connect(str(warehouse)) as con:
+        return con.execute(sql).fetchall()
+
+
+def _dbt_run(tmp: Path, *extra: str) -> None:
+    result = _run_dbt(["run", *extra], tmp)
+    assert result.success, f"dbt run failed: {result.exception or result.result}"
+
+
+def _write(warehouse: Path, change) -> None:
+    with duckdb.connect(str(warehouse)) as con:
+        change(con)
+
+
+def _add(*document_ids: str):
+    def add(con: duckdb.DuckDBPyConnection) -> None:
+        for document_id in document_ids:
+            _insert_document(con, *BY_ID[document_id])
+            con.execute(
+                "INSERT INTO raw.reconciliation (document_id, check_name, statement, subject, expected_yuan, "
+                "actual_yuan, difference_yuan, tolerance_yuan, status, source_page, source_row) "
+                "VALUES (?, 'summary_total', 'expenditure_summary', '合计', 1, 1, 0, 0, 'pass', 5, 2)",
+                [document_id],
+            )
+
+    return add
+
+
+def _reload_with_new_figures(con: duckdb.DuckDBPyConnection) -> None:
+    """a2024 loaded again (a new parser read it differently): same id, new rows, new loaded_at."""
+    unload_document(con, "a2024")
+    document_id, department, year, unit, _loaded_at, _printed, multiplier = BY_ID["a2024"]
+    printed = ("131,000,000.00", "86,000,000.00", "45,000,000.00")
+    _insert_document(con, document_id, department, year, unit, "2025-03-01 10:00:00", printed, multiplier)
+
+
+@pytest.fixture(scope="module")
+def runs(tmp_path_factory):
+    tmp = tmp_path_factory.mktemp("incremental")
+    warehouse = tmp / "incremental.duckdb"
+    steps: dict[str, set[str]] = {}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YUSUAN_WAREHOUSE", str(warehouse))
+        _write(warehouse, lambda con: con.execute(RAW_DDL))
+        _write(warehouse, _add("a2023", "a2024", "b2023", "b2024old", "c2023"))
+        assert _run_dbt(["seed"], tmp).success
+        _dbt_run(tmp)
+        steps["first build"] = _changed(warehouse)
+        # b2024 is loaded later than b2024old: it supersedes it.
+        _write(warehouse, _add("c2024", "b2024"))
+        _dbt_run(tmp)
+        steps["added and superseded"] = _changed(warehouse)
+        _write(warehouse, lambda con: unload_document(con, "c2023"))
+        _write(warehouse, _reload_with_new_figures)
+        _dbt_run(tmp)
+        steps["removed and reloaded"] = _changed(warehouse)
+
+        _write(warehouse, lambda con: con.execute("CHECKPOINT"))  # dbt's connection may still hold the file
+        rebuilt = tmp / "rebuilt" / warehouse.name
+        rebuilt.parent.mkdir()
+        shutil.copy(warehouse, rebuilt)
+        mp.setenv("YUSUAN_WAREHOUSE", str(rebuilt))
+        _dbt_run(tmp, "--full-refresh")
+    return warehouse, rebuilt, steps
+
+
+def _marts(warehouse: Path) -> dict[str, Counter]:
+    """Every mart as a multiset of its rows (through dbt's own DuckDB instance, which holds the file)."""
+    with duckdb.connect(str(warehouse)) as con:
+        names = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
+        return {name: Counter(map(repr, con.execute(f'select * from marts."{name}"').fetchall())) for name in names}
+
+
+def test_each_run_rebuilds_only_the_documents_it_changed(runs):
+    _warehouse, _rebuilt, steps = runs
+    assert steps == {
+        "first build": {"a2023", "a2024", "b2023", "b2024old", "c2023"},
+        # the new documents' rows in, the superseded b2024old's out
+        "added and superseded": {"c2024", "b2024", "b2024old"},
+        "removed and reloaded": {"c2023", "a2024"},
+    }
+
+
+def test_marts_after_the_runs_equal_a_full_rebuild(runs):
+    warehouse, rebuilt, _steps = runs
+    incremental, full = _marts(warehouse), _marts(rebuilt)
+    assert incremental.keys() == full.keys()
+    assert "fct_budget_line" in incremental
+    for name in full:
+        assert incremental[name] == full[name], name
+
+
+def test_the_marts_show_the_changes(runs):
+    warehouse, _rebuilt, _steps = runs
+    documents = {row[0] for row in _rows(warehouse, "select distinct document_id from marts.fct_budget_line")}
+    assert documents == {"a2023", "a2024", "b2023", "b2024", "c2024"}
+    # The re-loaded a2024's total as printed in its second load: 131,000,000.00 yuan.
+    total = _rows(
+        warehouse,
+        "select value_yuan from marts.document_headline where document_id = 'a2024' and metric = 'total_expenditure'",
+    )
+    assert [str(value) for (value,) in total] == ["131000000.00"]
+    edu_2024 = _rows(
+        warehouse,
+        "select total_expenditure_yuan from marts.department_year_totals "
+        f"where department = '{EDU}' and fiscal_year = 2024 and document_kind = 'budget'",
+    )
+    assert [str(value) for (value,) in edu_2024] == ["131000000.00"]
