@@ -147,3 +147,21 @@ def test_a_document_set_aside_by_dbt_is_not_loaded_again_until_dbt_changes(folde
     # The dbt project changed since: b gets a new try.
     retried = load_documents(warehouse, extract_dir, [status("a"), status("b")], dbt_changed_at=time.time() + 60)
     assert (retried.loaded, retried.unchanged, retried.quarantined) == (1, 1, 0)
+
+
+def test_a_file_taken_out_of_raw_takes_its_document_out(folders):
+    warehouse, extract_dir = folders
+    load_documents(warehouse, extract_dir, [status("a"), status("b")], dbt_changed_at=0.0)
+    unpublished_marker(warehouse).unlink()  # as publishing leaves it
+    summary = load_documents(warehouse, extract_dir, [status("a")], dbt_changed_at=0.0)
+    assert (summary.unchanged, summary.changed, summary.total_documents, summary.total_lines) == (1, 1, 1, 2)
+    assert rows(warehouse, "SELECT DISTINCT document_id FROM raw.budget_line") == [("a",)]
+    assert unpublished_marker(warehouse).exists()  # dbt and publish run to take it out of the marts
+
+
+def test_a_version_whose_path_holds_new_bytes_stays_as_history(folders):
+    warehouse, extract_dir = folders
+    load_documents(warehouse, extract_dir, [status("a")], dbt_changed_at=0.0)
+    republished = {**status("b"), "file_path": status("a")["file_path"]}  # new bytes at a's path
+    summary = load_documents(warehouse, extract_dir, [republished], dbt_changed_at=0.0)
+    assert (summary.loaded, summary.total_documents) == (1, 2)
