@@ -26,7 +26,7 @@ from pathlib import Path
 from typing import NoReturn
 
 from pipelines.ingest.locking import run_lock
-from pipelines.settings import SettingError, Settings
+from pipelines.settings import SettingError, Settings, dbt_sources_changed_at
 
 EXIT_OK, EXIT_FAILED, EXIT_CONFIG = 0, 1, 2
 EXIT_CODES = """exit codes of yusuan run:
@@ -58,14 +58,36 @@ def _run(args: argparse.Namespace) -> int:
     settings = _settings()
     if settings is None:
         return EXIT_CONFIG
-    from pipelines.orchestration.resources import PipelinePaths
-
-    paths = PipelinePaths.from_settings(settings)
-    if not paths.raw.is_dir():
-        print(f"yusuan: raw directory {paths.raw} does not exist", file=sys.stderr)
+    if not settings.raw_dir.is_dir():
+        print(f"yusuan: raw directory {settings.raw_dir} does not exist", file=sys.stderr)
         return EXIT_CONFIG
-    with run_lock(paths.warehouse, on_wait=_waiting(paths.warehouse)):
-        return _run_locked(args, paths)
+    with run_lock(settings.warehouse, on_wait=_waiting(settings.warehouse)):
+        if not args.full_refresh and _report_nothing_new(settings):
+            return EXIT_OK
+        # Imported only now: Dagster costs seconds that a run with nothing new does not pay.
+        from pipelines.orchestration.resources import PipelinePaths
+
+        return _run_locked(args, PipelinePaths.from_settings(settings))
+
+
+def _report_nothing_new(settings: Settings) -> bool:
+    """When nothing under raw/ is new, say so as a run would and return True."""
+    from pipelines.ingest.noop import nothing_new
+
+    started = time.perf_counter()
+    unchanged = nothing_new(
+        settings.raw_dir, settings.warehouse, settings.published, dbt_sources_changed_at(settings.dbt_project)
+    )
+    if unchanged is None:
+        return False
+    print(f"yusuan run: {settings.raw_dir} → {settings.warehouse}")
+    print(
+        f"documents: 0 loaded, {unchanged.documents} skipped as unchanged, 0 quarantined; rows: 0 loaded "
+        f"({unchanged.total_documents} documents, {unchanged.total_lines} lines in the warehouse); "
+        f"{time.perf_counter() - started:.1f}s"
+    )
+    print(f"published: {settings.published} (already current)")
+    return True
 
 
 def _settings() -> Settings | None:

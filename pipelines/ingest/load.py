@@ -170,11 +170,3 @@ def set_aside_by_dbt(con: duckdb.DuckDBPyConnection, dbt_changed_at: float) -> d
         "SELECT document_id, reason FROM raw.quarantine WHERE stage = 'dbt' AND last_seen >= ?", [since]
     ).fetchall()
     return dict(rows)
-
-
-def unpublished_marker(warehouse_path: Path) -> Path:
-    """A file that exists from a load's first change to the warehouse until the published
-    copy has it.  A run killed or failed between load and publish leaves it behind, so the
-    next run builds and publishes even though it has nothing new to load."""
-    warehouse_path = Path(warehouse_path)
-    return warehouse_path.with_name(f"{warehouse_path.name}.unpublished")

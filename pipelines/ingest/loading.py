@@ -23,8 +23,8 @@ from pipelines.ingest.load import (
     record_quarantine,
     set_aside_by_dbt,
     unload_document,
-    unpublished_marker,
 )
+from pipelines.ingest.noop import removed, unpublished_marker
 from pipelines.ingest.progress import document_progress
 
 
@@ -127,13 +127,9 @@ def load_documents(
 
 
 def removed_documents(con: duckdb.DuckDBPyConnection, statuses: list[dict]) -> list[tuple[str, str]]:
-    """Loaded documents whose file was taken out of raw/: neither their content nor their
-    path is there any more.  A version whose path now holds new bytes is history (the new
-    version supersedes it) and stays."""
-    present_ids = {s["document_id"] for s in statuses}
-    present_paths = {s["file_path"] for s in statuses}
-    rows = con.execute("SELECT document_id, file_path FROM raw.document ORDER BY file_path").fetchall()
-    return [(doc_id, path) for doc_id, path in rows if doc_id not in present_ids and path not in present_paths]
+    """Loaded documents whose file was taken out of raw/ (see ``noop.removed``)."""
+    loaded = con.execute("SELECT document_id, file_path FROM raw.document ORDER BY file_path").fetchall()
+    return removed(loaded, [(s["document_id"], s["file_path"]) for s in statuses])
 
 
 def needs_transform(summary: LoadSummary, published: Path, dbt_changed_at: float, force: bool = False) -> bool:

@@ -15,9 +15,11 @@ import pyarrow.parquet as pq
 import pytest
 
 from pipelines.extraction.document import PARSER_VERSION
+from pipelines.ingest.discovery import sha256_file
 from pipelines.ingest.handoff import COMPLETE_MARKER
-from pipelines.ingest.load import connect, now, record_quarantine, unload_document, unpublished_marker
+from pipelines.ingest.load import connect, now, record_quarantine, unload_document
 from pipelines.ingest.loading import LoadSummary, load_documents, needs_transform
+from pipelines.ingest.noop import Unchanged, nothing_new, unpublished_marker
 from schemas.tables import BUDGET_LINE, PARQUET_TABLES, arrow_schema
 
 
@@ -165,3 +167,31 @@ def test_a_version_whose_path_holds_new_bytes_stays_as_history(folders):
     republished = {**status("b"), "file_path": status("a")["file_path"]}  # new bytes at a's path
     summary = load_documents(warehouse, extract_dir, [republished], dbt_changed_at=0.0)
     assert (summary.loaded, summary.total_documents) == (1, 2)
+
+
+def test_a_run_has_nothing_to_do_only_when_every_file_is_loaded_and_published(tmp_path):
+    raw, extract_dir = tmp_path / "raw", tmp_path / "extracted"
+    warehouse, published = tmp_path / "warehouse.duckdb", tmp_path / "published.duckdb"
+    raw.mkdir()
+    (raw / "a.pdf").write_bytes(b"first file")
+    document_id = sha256_file(raw / "a.pdf")
+    statuses = [{**status(document_id), "file_path": str(raw / "a.pdf")}]
+    write_extraction(extract_dir, document_id, ["1.00"])
+
+    def check():
+        return nothing_new(raw, warehouse, published, dbt_changed_at=0.0)
+
+    assert check() is None  # no warehouse yet
+    load_documents(warehouse, extract_dir, statuses, dbt_changed_at=0.0)
+    assert check() is None  # loaded, not published
+    unpublished_marker(warehouse).unlink()
+    published.write_bytes(b"")
+    assert check() == Unchanged(documents=1, total_documents=1, total_lines=1)
+    assert nothing_new(raw, warehouse, published, dbt_changed_at=time.time() + 60) is None  # dbt project newer
+    (raw / "b.pdf").write_bytes(b"a new file")
+    assert check() is None
+    (raw / "b.pdf").unlink()
+    (raw / "a.pdf").rename(raw / "renamed.pdf")  # same bytes: still loaded
+    assert check() == Unchanged(documents=1, total_documents=1, total_lines=1)
+    (raw / "renamed.pdf").unlink()
+    assert check() is None  # the load takes the removed document out

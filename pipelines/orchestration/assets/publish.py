@@ -3,7 +3,7 @@ and the Parquet exports of every mart."""
 
 from dagster import AssetExecutionContext, MaterializeResult, asset
 
-from pipelines.ingest.load import unpublished_marker
+from pipelines.ingest.noop import unpublished_marker
 from pipelines.ingest.releases import publish_release
 from pipelines.orchestration.assets.dbt import dbt_models
 from pipelines.orchestration.resources import PipelinePaths
