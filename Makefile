@@ -55,11 +55,10 @@ docs: setup
 accuracy: setup
 	$(BIN)/python benchmarks/accuracy.py
 
-## bench: extraction speed, nightly no-op, and growth to 50/200/500 documents (about 30 min)
+## bench: in one run, as ratios: extraction against pypdfium2 text / camelot / pdfplumber, the cold
+## run, the no-op run, and 1 new document into 15 / 500 / 2,000 documents (big warehouses cached)
 bench: setup
-	$(BIN)/python benchmarks/extraction.py
-	$(BIN)/python benchmarks/nightly.py
-	$(BIN)/python benchmarks/scale.py $(if $(SIZES),--sizes $(SIZES))
+	$(BIN)/python benchmarks/bench.py $(if $(SIZES),--sizes $(SIZES))
 
 clean:
 	rm -rf $(VENV) warehouse/yusuan.duckdb warehouse/extracted warehouse/published warehouse/logs dbt/target dbt/logs

@@ -7,13 +7,14 @@ import os
 import platform
 import re
 import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-YUSUAN = str(ROOT / ".venv" / "bin" / "yusuan")
+YUSUAN = str(Path(sys.executable).with_name("yusuan"))  # the venv running the benchmark
 _PAGE = os.sysconf("SC_PAGE_SIZE")
 
 

@@ -1,0 +1,271 @@
+"""`make bench`: every benchmark of the nightly in one run, on the same machine, as ratios.
+
+    .venv/bin/python benchmarks/bench.py [--sizes 15 500 2000] [--repeat 3] [--cache DIR]
+
+1. Extraction on the same pages (the samples in raw/): plain pypdfium2 text extraction
+   (the floor: reading the text, no table logic), yusuan in one process and in two,
+   camelot's default lattice and pdfplumber's extract_tables.
+2. `yusuan run` cold over the samples (nothing extracted, no warehouse).
+3. `yusuan run` with nothing new (median).
+4. One new 30-page document added to warehouses of 15, 500 and 2,000 documents, and
+   published (median; each repetition starts from a copy of the same warehouse).
+
+The large warehouses are built once and kept in the cache folder (default
+benchmarks/.cache, git-ignored); their build is not timed.  Their documents are
+the samples re-stamped (a comment after the end-of-file marker: new sha256, same
+pages) and given distinct department names, so that the marts hold that many current
+documents; their extraction outputs are the samples' own, rewritten for the new
+document id and name, so that building them costs a load and a dbt build, not hours
+of extraction.
+
+Timings on a shared machine are noisy: read the ratios and medians, not single runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import pyarrow.parquet as pq  # noqa: E402
+import pypdfium2  # noqa: E402
+
+from benchmarks.measure import YUSUAN, Measured, machine, run_measured, table  # noqa: E402
+from pipelines.extraction.document import extract  # noqa: E402
+from pipelines.ingest.discovery import discover, sha256_file  # noqa: E402
+from pipelines.ingest.processing import extract_sources  # noqa: E402
+
+NEW_DOCUMENT = "shanghai_putuo_planning_resources_2024_final_accounts.pdf"  # 30 pages
+SAMPLES = sorted((ROOT / "raw").rglob("*.pdf"))
+
+
+# --- 1. extraction ----------------------------------------------------------------------
+
+
+def _timed(work) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def pdfium_text(pdfs: list[Path]) -> float:
+    def work() -> None:
+        for pdf in pdfs:
+            document = pypdfium2.PdfDocument(pdf.read_bytes())
+            for page in document:
+                page.get_textpage().get_text_range()
+            document.close()
+
+    return _timed(work)
+
+
+def yusuan_one_process(pdfs: list[Path]) -> float:
+    return _timed(lambda: [extract(pdf.read_bytes()) for pdf in pdfs])
+
+
+def yusuan_processes(raw: Path, workers: int) -> float:
+    sources = discover(raw)
+    with tempfile.TemporaryDirectory() as out:
+        started = time.perf_counter()
+        statuses = extract_sources(sources, Path(out), workers)
+        seconds = time.perf_counter() - started
+    assert all(s.ok for s in statuses), [s.reason for s in statuses if not s.ok]
+    return seconds
+
+
+def camelot_lattice(pdfs: list[Path]) -> float:
+    import camelot
+
+    return _timed(lambda: [camelot.read_pdf(io.BytesIO(p.read_bytes()), pages="all", flavor="lattice") for p in pdfs])
+
+
+def pdfplumber_tables(pdfs: list[Path]) -> float:
+    import pdfplumber
+
+    def work() -> None:
+        for pdf in pdfs:
+            with pdfplumber.open(pdf) as document:
+                for page in document.pages:
+                    page.extract_tables()
+
+    return _timed(work)
+
+
+def extraction(pdfs: list[Path], raw: Path) -> None:
+    pages = sum(len(pypdfium2.PdfDocument(p.read_bytes())) for p in pdfs)
+    print(f"extraction: {len(pdfs)} PDFs, {pages} pages, the same pages for every tool", flush=True)
+    floor = pdfium_text(pdfs)
+    one = yusuan_one_process(pdfs)
+    two = yusuan_processes(raw, 2)
+    measured = [
+        ("plain pypdfium2 text extraction (the floor)", floor),
+        ("yusuan extract, 1 process", one),
+        ("yusuan extract, 2 processes (nightly step, outputs written)", two),
+        ("camelot lattice, default settings", camelot_lattice(pdfs)),
+        ("pdfplumber extract_tables", pdfplumber_tables(pdfs)),
+    ]
+    rows = [
+        [name, f"{seconds:.1f}", f"{pages / seconds:.0f}", f"{floor / seconds:.1%}", f"{one / seconds:.2f}x"]
+        for name, seconds in measured
+    ]
+    print(table(["extraction", "seconds", "pages/s", "of the floor's speed", "vs yusuan 1 process"], rows))
+    print()
+
+
+# --- 2-4. runs --------------------------------------------------------------------------
+
+
+def yusuan_run(raw: Path, warehouse: Path, extracted: Path) -> Measured:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("YUSUAN_", "DAGSTER_"))}
+    env["YUSUAN_EXTRACT_DIR"] = str(extracted)
+    run = run_measured([YUSUAN, "run", "--raw", str(raw), "--warehouse", str(warehouse)], env=env)
+    assert run.returncode == 0, run.stdout[-3000:]
+    return run
+
+
+def summary(run: Measured) -> str:
+    return next(line for line in run.stdout.splitlines() if line.startswith("documents:"))
+
+
+def restamped(sample: Path, target: Path, stamp: str) -> Path:
+    """The sample's pages under a new sha256: a comment after its end-of-file marker."""
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(sample.read_bytes() + f"\n% yusuan benchmark {stamp}\n%%EOF\n".encode())
+    return target
+
+
+def synthesised_output(extracted: Path, sample_id: str, copy: Path, department_suffix: str) -> None:
+    """The sample's extraction outputs as the copy's: its document id, path, and a department of its own."""
+    copy_id = sha256_file(copy)
+    folder = extracted / copy_id
+    if (folder / "document.json").exists():
+        return
+    staging = extracted / f".{copy_id}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    for source in (extracted / sample_id).iterdir():
+        if source.suffix == ".parquet":
+            rows = pq.read_table(source)
+            if "document_id" in rows.column_names:
+                index = rows.column_names.index("document_id")
+                rows = rows.set_column(index, rows.schema.field(index), [[copy_id] * rows.num_rows])
+            pq.write_table(rows, staging / source.name)
+        elif source.name != "document.json":
+            (staging / source.name).hardlink_to(source)
+    meta = json.loads((extracted / sample_id / "document.json").read_text(encoding="utf-8"))
+    meta.update(
+        document_id=copy_id,
+        file_path=str(copy),
+        file_name=copy.name,
+        department_name=meta["department_name"] + department_suffix,
+    )
+    (staging / "document.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    staging.rename(folder)
+
+
+def warehouse_of(size: int, cache: Path, extracted: Path) -> tuple[Path, Path]:
+    """raw/ and a built, published warehouse of ``size`` documents, built once and cached."""
+    raw, warehouse = cache / f"raw_{size}", cache / f"warehouse_{size}" / "yusuan.duckdb"
+    if (warehouse.parent / "published" / "yusuan.duckdb").exists():
+        return raw, warehouse
+    raw.mkdir(parents=True, exist_ok=True)
+    base = [p for p in SAMPLES if p.name != NEW_DOCUMENT]
+    for sample in base:
+        if not (raw / sample.name).exists():
+            (raw / sample.name).hardlink_to(sample)
+    sample_ids = {sample.name: sha256_file(sample) for sample in base}
+    for i in range(size - len(base)):
+        sample = base[i % len(base)]
+        copy = restamped(sample, cache / "copies" / f"{i:04d}_{sample.name}", f"copy {i}")
+        synthesised_output(extracted, sample_ids[sample.name], copy, f"第{i:04d}分部")
+        if not (raw / copy.name).exists():
+            (raw / copy.name).hardlink_to(copy)
+    build = yusuan_run(raw, warehouse, extracted)
+    print(
+        f"  built the {size}-document warehouse (not timed: {build.seconds:.0f} s, peak RSS "
+        f"{build.peak_rss_mb:.0f} MB): {summary(build)}",
+        flush=True,
+    )
+    return raw, warehouse
+
+
+def add_one(size: int, cache: Path, extracted: Path, repeat: int) -> list[Measured]:
+    """Add the new 30-page document to a copy of the ``size`` warehouse, ``repeat`` times."""
+    raw, warehouse = warehouse_of(size, cache, extracted)
+    new = restamped(ROOT / "raw" / "shanghai" / NEW_DOCUMENT, cache / "new" / NEW_DOCUMENT, "new document")
+    new_id = sha256_file(new)
+    runs = []
+    for _ in range(repeat):
+        work = cache / "work"
+        shutil.rmtree(work, ignore_errors=True)
+        shutil.copytree(warehouse.parent, work / "warehouse", ignore=shutil.ignore_patterns("*.lock", "logs"))
+        shutil.rmtree(extracted / new_id, ignore_errors=True)  # extracted afresh every time
+        (raw / new.name).hardlink_to(new)
+        try:
+            runs.append(yusuan_run(raw, work / "warehouse" / "yusuan.duckdb", extracted))
+        finally:
+            (raw / new.name).unlink()
+    assert "1 loaded" in summary(runs[-1]), summary(runs[-1])
+    shutil.rmtree(cache / "work", ignore_errors=True)
+    return runs
+
+
+def runs(sizes: list[int], repeat: int, cache: Path) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory() as out:
+        out = Path(out)
+        cold = yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted")
+        rows.append(["cold run, the 15 samples", f"{cold.seconds:.1f}", "", f"{cold.peak_rss_mb:.0f}", summary(cold)])
+        noops = [yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted") for _ in range(5)]
+        seconds = [n.seconds for n in noops]
+        rows.append(
+            [
+                "nothing new (median of 5)",
+                f"{statistics.median(seconds):.2f}",
+                f"{min(seconds):.2f}-{max(seconds):.2f}",
+                f"{max(n.peak_rss_mb for n in noops):.0f}",
+                summary(noops[-1]),
+            ]
+        )
+    extracted = cache / "extracted"
+    for size in sizes:
+        added = add_one(size, cache, extracted, repeat)
+        seconds = [a.seconds for a in added]
+        rows.append(
+            [
+                f"1 new 30-page document into {size} (median of {len(added)})",
+                f"{statistics.median(seconds):.1f}",
+                f"{min(seconds):.1f}-{max(seconds):.1f}",
+                f"{max(a.peak_rss_mb for a in added):.0f}",
+                summary(added[-1]),
+            ]
+        )
+    print(table(["yusuan run", "wall s", "range", "peak RSS MB", "summary"], rows))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[15, 500, 2000])
+    parser.add_argument("--repeat", type=int, default=3, help="repetitions of each timed addition (default 3)")
+    parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / ".cache")
+    parser.add_argument("--skip-extraction", action="store_true", help="only the runs")
+    args = parser.parse_args()
+    print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at the start\n", flush=True)
+    if not args.skip_extraction:
+        extraction(SAMPLES, ROOT / "raw")
+    runs(args.sizes, args.repeat, args.cache)
+
+
+if __name__ == "__main__":
+    main()
