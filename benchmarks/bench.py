@@ -185,6 +185,7 @@ def warehouse_of(size: int, cache: Path, extracted: Path) -> tuple[Path, Path]:
         if not (raw / sample.name).exists():
             (raw / sample.name).hardlink_to(sample)
     sample_ids = {sample.name: sha256_file(sample) for sample in base}
+    extract_sources(discover(raw), extracted, workers=2)  # the samples' own outputs, copied below
     for i in range(size - len(base)):
         sample = base[i % len(base)]
         copy = restamped(sample, cache / "copies" / f"{i:04d}_{sample.name}", f"copy {i}")

@@ -1,10 +1,16 @@
 -- The document state the per-document marts were built from (read by the next run's
--- int_document_change). Built after every incremental mart, so a run that fails
--- before they are all built leaves the previous state, and the next run rebuilds
--- the same documents again. Bookkeeping of the build, not for analysts: its own schema.
+-- int_document_change). Built after every per-document mart and its tests, so a run
+-- that fails before leaves the previous state and its change set, and the next run
+-- rebuilds those documents again. Bookkeeping of the build, not for analysts: its own schema.
 -- depends_on: {{ ref('fct_budget_line') }}
 -- depends_on: {{ ref('document_headline') }}
 -- depends_on: {{ ref('reconciliation') }}
-{{ config(materialized='table', schema='state') }}
+-- depends_on: {{ ref('fiscal_data_package_line') }}
+-- Once it is built, this run's change set is done (int_document_change keeps an unfinished one).
+{{ config(
+    materialized='table',
+    schema='state',
+    post_hook="delete from {{ ref('int_document_change') }}",
+) }}
 
 select {{ document_build_signature() }} from {{ ref('int_document_version') }}

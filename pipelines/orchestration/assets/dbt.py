@@ -4,6 +4,7 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
+import duckdb
 from dagster import AssetExecutionContext, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
@@ -32,10 +33,23 @@ class DbtBuildConfig(Config):
 
 
 def built_by_current_project(paths: PipelinePaths) -> bool:
-    """Were the marts last built (and published) by the dbt project as it is now?  If not,
-    their incremental models are rebuilt whole: a model or seed may have changed any row."""
+    """Were the marts of this warehouse last built (and published) by the dbt project as it
+    is now?  If not, the whole project is built: a model or seed may have changed any row."""
     dbt_changed_at = dbt_sources_changed_at(Settings.from_env().dbt_project)
-    return paths.published.exists() and paths.published.stat().st_mtime >= dbt_changed_at
+    if not paths.published.exists() or paths.published.stat().st_mtime < dbt_changed_at:
+        return False
+    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
+        built = con.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'state' "
+            "AND table_name = 'document_build_state'"
+        ).fetchone()[0]
+    return bool(built)
+
+
+def build_command(full_refresh: bool) -> list[str]:
+    """A full build; or, when the project has not changed since the last one, the incremental
+    models on the changed documents, without the seeds (and their tests): they are as built."""
+    return ["build", "--full-refresh"] if full_refresh else ["build", "--exclude", "resource_type:seed"]
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
@@ -44,8 +58,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     int_document_change.sql); a test failed by some documents' content quarantines those
     documents (pipelines/orchestration/dbt_build.py) and builds again without them."""
     os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
-    full_refresh = config.full_refresh or not built_by_current_project(paths)
-    command = ["build", "--full-refresh"] if full_refresh else ["build"]
+    command = build_command(config.full_refresh or not built_by_current_project(paths))
     for attempt in range(1, MAX_BUILDS + 1):
         build = dbt.cli(command, context=context, raise_on_error=False)
         events = list(build.stream())
