@@ -223,14 +223,19 @@ def add_one(size: int, cache: Path, extracted: Path, repeat: int) -> list[Measur
 
 
 def runs(sizes: list[int], repeat: int, cache: Path) -> None:
-    rows = []
+    rows: list[list[str]] = []
+
+    def measured(row: list[str]) -> None:
+        rows.append(row)
+        print(f"  {row[0]}: {row[1]} s", flush=True)
+
     with tempfile.TemporaryDirectory() as out:
         out = Path(out)
         cold = yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted")
-        rows.append(["cold run, the 15 samples", f"{cold.seconds:.1f}", "", f"{cold.peak_rss_mb:.0f}", summary(cold)])
+        measured(["cold run, the 15 samples", f"{cold.seconds:.1f}", "", f"{cold.peak_rss_mb:.0f}", summary(cold)])
         noops = [yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted") for _ in range(5)]
         seconds = [n.seconds for n in noops]
-        rows.append(
+        measured(
             [
                 "nothing new (median of 5)",
                 f"{statistics.median(seconds):.2f}",
@@ -243,7 +248,7 @@ def runs(sizes: list[int], repeat: int, cache: Path) -> None:
     for size in sizes:
         added = add_one(size, cache, extracted, repeat)
         seconds = [a.seconds for a in added]
-        rows.append(
+        measured(
             [
                 f"1 new 30-page document into {size} (median of {len(added)})",
                 f"{statistics.median(seconds):.1f}",
@@ -252,6 +257,7 @@ def runs(sizes: list[int], repeat: int, cache: Path) -> None:
                 summary(added[-1]),
             ]
         )
+    print()
     print(table(["yusuan run", "wall s", "range", "peak RSS MB", "summary"], rows))
 
 
