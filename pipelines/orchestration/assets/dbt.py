@@ -1,7 +1,9 @@
 """Assets: the dbt models (staging → intermediate → marts), built with dagster-dbt."""
 
 import os
+import shutil
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import duckdb
@@ -14,6 +16,7 @@ from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.settings import Settings, dbt_sources_changed_at
 
+PARTIAL_PARSE = "partial_parse.msgpack"
 # Each build after the first has set documents aside; a failure that keeps naming
 # new documents this often is not about documents.
 MAX_BUILDS = 3
@@ -62,6 +65,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     for attempt in range(1, MAX_BUILDS + 1):
         build = dbt.cli(command, context=context, raise_on_error=False)
         events = list(build.stream())
+        keep_partial_parse(build)
         results = _results(build)
         if results.ok:
             yield from events
@@ -83,6 +87,21 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
         for file_path, reason in quarantined.values():
             document_progress(file_path, f"quarantined at dbt: {reason}")
         context.log.warning(f"build {attempt}: {len(quarantined)} document(s) set aside; building again")
+
+
+def keep_partial_parse(invocation: DbtCliInvocation) -> None:
+    """Keep this invocation's parse for the next run's.
+
+    dagster-dbt gives each invocation a target folder of its own and seeds it with
+    dbt/target/partial_parse.msgpack, but never writes that file back.  dbt keys the
+    parse on the rendered profile (the warehouse path), so a parse from another
+    warehouse is thrown away and the whole project parsed again, every run."""
+    parsed = Path(invocation.target_path) / PARTIAL_PARSE
+    if parsed.exists():
+        kept = Path(dbt_project.project_dir) / "target" / PARTIAL_PARSE
+        staging = kept.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
+        shutil.copyfile(parsed, staging)
+        os.replace(staging, kept)  # a reader sees the old file or the new one, whole
 
 
 def _results(invocation: DbtCliInvocation) -> BuildResults:
