@@ -210,7 +210,9 @@ def add_one(size: int, cache: Path, extracted: Path, repeat: int) -> list[Measur
     for _ in range(repeat):
         work = cache / "work"
         shutil.rmtree(work, ignore_errors=True)
-        shutil.copytree(warehouse.parent, work / "warehouse", ignore=shutil.ignore_patterns("*.lock", "logs"))
+        shutil.copytree(
+            warehouse.parent, work / "warehouse", symlinks=True, ignore=shutil.ignore_patterns("*.lock", "logs")
+        )
         shutil.rmtree(extracted / new_id, ignore_errors=True)  # extracted afresh every time
         (raw / new.name).hardlink_to(new)
         try:

@@ -24,7 +24,7 @@ from pipelines.ingest.load import (
     set_aside_by_dbt,
     unload_document,
 )
-from pipelines.ingest.noop import removed, unpublished_marker
+from pipelines.ingest.noop import LOADED_DOCUMENTS_SQL, removed, unpublished_marker
 from pipelines.ingest.progress import document_progress
 
 
@@ -76,7 +76,7 @@ def load_documents(
     document: skip what the current parser already loaded, quarantine what failed extraction,
     validation or its own load, and leave out what a dbt test set aside since ``dbt_changed_at``
     (the dbt project's last change).  A quarantined document never blocks the rest."""
-    loaded = unchanged = quarantined = rows = removed = 0
+    loaded = unchanged = quarantined = rows = unloaded = 0
     pending = unpublished_marker(warehouse)
     carried_over = pending.exists()  # an earlier run changed the warehouse and did not publish
     con = connect(warehouse)
@@ -116,11 +116,11 @@ def load_documents(
             pending.touch()
             unload_document(con, document_id)
             document_progress(file_path, "removed: the file is no longer in raw/")
-            removed += 1
+            unloaded += 1
         # Did anything reach the warehouse that the marts do not show yet?
         newly_held = {s["document_id"] for s in statuses if not s["ok"]} - held_back
         released = held_back - quarantined_document_ids(con)
-        changed = loaded + removed + len(newly_held) + len(released) + int(carried_over)
+        changed = loaded + unloaded + len(newly_held) + len(released) + int(carried_over)
         return LoadSummary(loaded, unchanged, quarantined, rows, changed, **_totals(con))
     finally:
         con.close()
@@ -128,7 +128,7 @@ def load_documents(
 
 def removed_documents(con: duckdb.DuckDBPyConnection, statuses: list[dict]) -> list[tuple[str, str]]:
     """Loaded documents whose file was taken out of raw/ (see ``noop.removed``)."""
-    loaded = con.execute("SELECT document_id, file_path FROM raw.document ORDER BY file_path").fetchall()
+    loaded = con.execute(f"{LOADED_DOCUMENTS_SQL} ORDER BY file_path").fetchall()
     return removed(loaded, [(s["document_id"], s["file_path"]) for s in statuses])
 
 

@@ -45,23 +45,37 @@ def nothing_new(raw_dir: Path, warehouse: Path, published: Path, dbt_changed_at:
     sources = discover(raw_dir)
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            documents = con.execute("SELECT document_id, file_path, parser_version FROM raw.document").fetchall()
+            documents = con.execute(LOADED_DOCUMENTS_SQL).fetchall()
+            versions = dict(con.execute("SELECT document_id, parser_version FROM raw.document").fetchall())
             total_lines = con.execute("SELECT count(*) FROM raw.budget_line").fetchone()[0]
     except duckdb.Error:  # no raw tables yet, or an older layout that the load migrates
         return None
-    current = {document_id for document_id, _path, version in documents if version == PARSER_VERSION}
+    current = {document_id for document_id, version in versions.items() if version == PARSER_VERSION}
     found = [(source.document_id, source.path) for source in sources]
     if not {document_id for document_id, _path in found} <= current:
         return None
-    if removed([(document_id, path) for document_id, path, _version in documents], found):
+    if removed(documents, found):
         return None
     return Unchanged(documents=len(found), total_documents=len(documents), total_lines=total_lines)
 
 
-def removed(loaded: list[tuple[str, str]], found: list[tuple[str, str]]) -> list[tuple[str, str]]:
-    """The loaded (document_id, file_path) whose file was taken out of raw/: neither the content
-    nor the path is among those ``found`` now.  A version whose path holds new bytes is history
-    (the new version supersedes it) and stays."""
+# The columns of raw.document ``removed`` reads: a document and what it is a version of.
+LOADED_DOCUMENTS_SQL = (
+    "SELECT document_id, file_path, department_name, fiscal_year, document_kind, scope FROM raw.document"
+)
+
+
+def removed(loaded: list[tuple], found: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The (document_id, file_path) of the ``loaded`` documents (rows of LOADED_DOCUMENTS_SQL)
+    whose file was taken out of raw/: neither the content nor the path is among those ``found``
+    now, and no document found is a version of the same department, year, kind and scope.  A
+    version whose path now holds new bytes, or that a re-published file under another name
+    supersedes, is history and stays."""
     found_ids = {document_id for document_id, _path in found}
     found_paths = {path for _document_id, path in found}
-    return [(doc_id, path) for doc_id, path in loaded if doc_id not in found_ids and path not in found_paths]
+    present = {tuple(version) for document_id, _path, *version in loaded if document_id in found_ids}
+    return [
+        (document_id, path)
+        for document_id, path, *version in loaded
+        if document_id not in found_ids and path not in found_paths and tuple(version) not in present
+    ]

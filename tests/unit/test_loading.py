@@ -23,7 +23,7 @@ from pipelines.ingest.noop import Unchanged, nothing_new, unpublished_marker
 from schemas.tables import BUDGET_LINE, PARQUET_TABLES, arrow_schema
 
 
-def write_extraction(extract_dir: Path, document_id: str, amounts: list[str]) -> None:
+def write_extraction(extract_dir: Path, document_id: str, amounts: list[str], department: str | None = None) -> None:
     """One document's folder as the extraction hand-off leaves it: budget lines with these amounts."""
     folder = extract_dir / document_id
     folder.mkdir(parents=True)
@@ -35,7 +35,7 @@ def write_extraction(extract_dir: Path, document_id: str, amounts: list[str]) ->
         written = lines if table is BUDGET_LINE else []
         pq.write_table(pa.Table.from_pylist(written, schema=arrow_schema(table)), folder / name)
     meta = {
-        "department_name": f"department {document_id}",
+        "department_name": department or f"department {document_id}",
         "fiscal_year": 2024,
         "document_kind": "budget",
         "scope": "department",
@@ -159,6 +159,15 @@ def test_a_file_taken_out_of_raw_takes_its_document_out(folders):
     assert (summary.unchanged, summary.changed, summary.total_documents, summary.total_lines) == (1, 1, 1, 2)
     assert rows(warehouse, "SELECT DISTINCT document_id FROM raw.budget_line") == [("a",)]
     assert unpublished_marker(warehouse).exists()  # dbt and publish run to take it out of the marts
+
+
+def test_a_version_republished_under_another_name_stays_as_history(tmp_path):
+    warehouse, extract_dir = tmp_path / "warehouse.duckdb", tmp_path / "extracted"
+    write_extraction(extract_dir, "old", ["1.00"], department="a department")
+    write_extraction(extract_dir, "new", ["2.00"], department="a department")  # same department, year, kind
+    load_documents(warehouse, extract_dir, [status("old")], dbt_changed_at=0.0)
+    summary = load_documents(warehouse, extract_dir, [status("new")], dbt_changed_at=0.0)
+    assert (summary.loaded, summary.total_documents) == (1, 2)
 
 
 def test_a_version_whose_path_holds_new_bytes_stays_as_history(folders):

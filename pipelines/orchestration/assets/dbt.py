@@ -51,8 +51,9 @@ def built_by_current_project(paths: PipelinePaths) -> bool:
 
 def build_command(full_refresh: bool) -> list[str]:
     """A full build; or, when the project has not changed since the last one, the incremental
-    models on the changed documents, without the seeds (and their tests): they are as built."""
-    return ["build", "--full-refresh"] if full_refresh else ["build", "--exclude", "resource_type:seed"]
+    models on the changed documents.  Every node runs either way: a dbt asset this run does not
+    materialise (a seed left out) would make Dagster skip the publish that depends on it."""
+    return ["build", "--full-refresh"] if full_refresh else ["build"]
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
