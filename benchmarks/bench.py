@@ -180,6 +180,7 @@ def warehouse_of(size: int, cache: Path, extracted: Path) -> tuple[Path, Path]:
     if (warehouse.parent / "published" / "yusuan.duckdb").exists():
         return raw, warehouse
     raw.mkdir(parents=True, exist_ok=True)
+    (raw / NEW_DOCUMENT).unlink(missing_ok=True)  # left by an interrupted run: not part of the warehouse
     base = [p for p in SAMPLES if p.name != NEW_DOCUMENT]
     for sample in base:
         if not (raw / sample.name).exists():
@@ -214,6 +215,7 @@ def add_one(size: int, cache: Path, extracted: Path, repeat: int) -> list[Measur
             warehouse.parent, work / "warehouse", symlinks=True, ignore=shutil.ignore_patterns("*.lock", "logs")
         )
         shutil.rmtree(extracted / new_id, ignore_errors=True)  # extracted afresh every time
+        (raw / new.name).unlink(missing_ok=True)
         (raw / new.name).hardlink_to(new)
         try:
             runs.append(yusuan_run(raw, work / "warehouse" / "yusuan.duckdb", extracted))
