@@ -226,28 +226,31 @@ def add_one(size: int, cache: Path, extracted: Path, repeat: int) -> list[Measur
     return runs
 
 
-def runs(sizes: list[int], repeat: int, cache: Path) -> None:
+def runs(sizes: list[int], repeat: int, cache: Path, cold: bool = True) -> None:
     rows: list[list[str]] = []
 
     def measured(row: list[str]) -> None:
         rows.append(row)
         print(f"  {row[0]}: {row[1]} s", flush=True)
 
-    with tempfile.TemporaryDirectory() as out:
-        out = Path(out)
-        cold = yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted")
-        measured(["cold run, the 15 samples", f"{cold.seconds:.1f}", "", f"{cold.peak_rss_mb:.0f}", summary(cold)])
-        noops = [yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted") for _ in range(5)]
-        seconds = [n.seconds for n in noops]
-        measured(
-            [
-                "nothing new (median of 5)",
-                f"{statistics.median(seconds):.2f}",
-                f"{min(seconds):.2f}-{max(seconds):.2f}",
-                f"{max(n.peak_rss_mb for n in noops):.0f}",
-                summary(noops[-1]),
-            ]
-        )
+    if cold:
+        with tempfile.TemporaryDirectory() as out:
+            out = Path(out)
+            first = yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted")
+            measured(
+                ["cold run, the 15 samples", f"{first.seconds:.1f}", "", f"{first.peak_rss_mb:.0f}", summary(first)]
+            )
+            noops = [yusuan_run(ROOT / "raw", out / "warehouse" / "yusuan.duckdb", out / "extracted") for _ in range(5)]
+            seconds = [n.seconds for n in noops]
+            measured(
+                [
+                    "nothing new (median of 5)",
+                    f"{statistics.median(seconds):.2f}",
+                    f"{min(seconds):.2f}-{max(seconds):.2f}",
+                    f"{max(n.peak_rss_mb for n in noops):.0f}",
+                    summary(noops[-1]),
+                ]
+            )
     extracted = cache / "extracted"
     for size in sizes:
         added = add_one(size, cache, extracted, repeat)
@@ -272,6 +275,7 @@ def main() -> None:
     parser.add_argument("--cache", type=Path, default=ROOT / "benchmarks" / ".cache")
     parser.add_argument("--skip-extraction", action="store_true", help="only the runs")
     parser.add_argument("--skip-runs", action="store_true", help="only the extraction")
+    parser.add_argument("--skip-cold", action="store_true", help="no cold and no-op runs, only the additions")
     parser.add_argument(
         "--documents", type=int, help="extraction on the first N samples only (camelot's default takes minutes)"
     )
@@ -284,7 +288,7 @@ def main() -> None:
                 shutil.copy(pdf, Path(raw) / pdf.name)  # discovery reads no symlink out of raw/
             extraction(pdfs, Path(raw))
     if not args.skip_runs:
-        runs(args.sizes, args.repeat, args.cache)
+        runs(args.sizes, args.repeat, args.cache, cold=not args.skip_cold)
 
 
 if __name__ == "__main__":
