@@ -128,7 +128,7 @@ def load_documents(
 
 def removed_documents(con: duckdb.DuckDBPyConnection, statuses: list[dict]) -> list[tuple[str, str]]:
     """Loaded documents whose file was taken out of raw/ (see ``noop.removed``)."""
-    loaded = con.execute(f"{LOADED_DOCUMENTS_SQL} ORDER BY file_path").fetchall()
+    loaded = con.execute(LOADED_DOCUMENTS_SQL).fetchall()
     return removed(loaded, [(s["document_id"], s["file_path"]) for s in statuses])
 
 

@@ -61,7 +61,8 @@ def nothing_new(raw_dir: Path, warehouse: Path, published: Path, dbt_changed_at:
 
 # The columns of raw.document ``removed`` reads: a document and what it is a version of.
 LOADED_DOCUMENTS_SQL = (
-    "SELECT document_id, file_path, department_name, fiscal_year, document_kind, scope FROM raw.document"
+    "SELECT document_id, file_path, department_name, fiscal_year, document_kind, scope FROM raw.document "
+    "ORDER BY file_path"
 )
 
 
