@@ -71,7 +71,10 @@ def removed(loaded: list[tuple], found: list[tuple[str, str]]) -> list[tuple[str
     whose file was taken out of raw/: neither the content nor the path is among those ``found``
     now, and no document found is a version of the same department, year, kind and scope.  A
     version whose path now holds new bytes, or that a re-published file under another name
-    supersedes, is history and stays."""
+    supersedes, is history and stays.  An empty raw/ removes nothing: it is far likelier an
+    unmounted or mistyped folder than a wish to empty the warehouse."""
+    if not found:
+        return []
     found_ids = {document_id for document_id, _path in found}
     found_paths = {path for _document_id, path in found}
     present = {tuple(version) for document_id, _path, *version in loaded if document_id in found_ids}

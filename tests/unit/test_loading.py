@@ -202,5 +202,19 @@ def test_a_run_has_nothing_to_do_only_when_every_file_is_loaded_and_published(tm
     (raw / "b.pdf").unlink()
     (raw / "a.pdf").rename(raw / "renamed.pdf")  # same bytes: still loaded
     assert check() == Unchanged(documents=1, total_documents=1, total_lines=1)
+    (raw / "b.pdf").write_bytes(b"another file")
+    other = {**status(sha256_file(raw / "b.pdf")), "file_path": str(raw / "b.pdf")}
+    write_extraction(extract_dir, other["document_id"], ["2.00"])
+    load_documents(warehouse, extract_dir, [*statuses, other], dbt_changed_at=0.0)
+    unpublished_marker(warehouse).unlink()
     (raw / "renamed.pdf").unlink()
     assert check() is None  # the load takes the removed document out
+
+
+def test_an_empty_raw_folder_removes_nothing(folders):
+    warehouse, extract_dir = folders
+    load_documents(warehouse, extract_dir, [status("a"), status("b")], dbt_changed_at=0.0)
+    unpublished_marker(warehouse).unlink()  # as publishing leaves it
+    summary = load_documents(warehouse, extract_dir, [], dbt_changed_at=0.0)
+    assert (summary.changed, summary.total_documents) == (0, 2)
+    assert rows(warehouse, "SELECT DISTINCT document_id FROM raw.budget_line ORDER BY 1") == [("a",), ("b",)]
