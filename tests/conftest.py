@@ -79,9 +79,11 @@ def sample_warehouse(tmp_path_factory):
     return paths
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def con(sample_warehouse):
-    """A read-only connection to the sample warehouse's published copy, as analysts open it."""
+    """A read-only connection to the sample warehouse's published copy, as analysts open it.
+    One per module: a connection left open would make DuckDB refuse test_bi's SQLAlchemy engine,
+    which opens the same file with another configuration."""
     import duckdb
 
     connection = duckdb.connect(str(sample_warehouse.published), read_only=True)
