@@ -9,11 +9,16 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 setup: $(VENV)/.installed
 
 # Reinstalled whenever the dependencies change: the exact versions of requirements.lock,
-# then the project itself without resolving anything again.
+# then the project itself without resolving anything again.  rapidocr (OCR) pulls
+# opencv-python, which shares the cv2 package with camelot's opencv-python-headless:
+# whichever is installed last owns the files, and the GUI build needs libGL at import
+# (absent on servers), so the headless build is installed again, last.
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "yusuan needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall \
+		$$(grep '^opencv-python-headless==' requirements.lock)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
