@@ -56,9 +56,13 @@ dev: setup
 docs: setup
 	$(BIN)/yusuan docs
 
-## accuracy: per document, statements found, rows and identities passed / broken
+## accuracy: per document, statements found, rows and identities passed / broken; then the
+## OCR scorecard on scans of the OCR_DOCUMENTS smallest samples (0: all of them; slow)
+OCR_DOCUMENTS ?= 3
+OCR_VARIANTS ?= 200,150,200-skewed
 accuracy: setup
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/ocr.py --limit $(OCR_DOCUMENTS) --variants $(OCR_VARIANTS)
 
 ## bench: in one run, as ratios: extraction against pypdfium2 text / camelot / pdfplumber, the cold
 ## run, the no-op run, and 1 new document into 15 / 500 / 2,000 documents (big warehouses cached)

@@ -17,7 +17,7 @@ statement, page, item, measure, unit and period):
 Reference figures (tests/support/references.py) are scored like ``make accuracy``
 does; a quarantined scan has them all absent.  Pages/s is the OCR extraction's
 own speed (one process per document, ``--workers`` documents at a time).
-OCR is slow (seconds per table page): ``--limit`` takes the first N documents.
+OCR is slow (seconds per table page): ``--limit N`` takes the N smallest documents.
 """
 
 from __future__ import annotations
@@ -130,15 +130,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("paths", nargs="*")
     parser.add_argument("--variants", default="200,150,200-skewed")
-    parser.add_argument("--limit", type=int, default=0, help="only the first N documents")
+    parser.add_argument("--limit", type=int, default=0, help="only the N smallest documents (0: all)")
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
     files: list[Path] = []
     for arg in map(Path, args.paths or [str(ROOT / "raw")]):
         files += sorted(arg.rglob("*.pdf")) if arg.is_dir() else [arg]
-    files = files[: args.limit] if args.limit else files
     # Smallest documents first: an interrupted run has scored as many documents as it could.
     files.sort(key=lambda f: len(pypdfium2.PdfDocument(str(f))))
+    files = files[: args.limit] if args.limit else files
     jobs = [Job(f, v) for v in args.variants.split(",") for f in files]
     tempfile.tempdir = tempfile.mkdtemp(prefix="yusuan-ocr-")
     width = max(len(f.name) for f in files)

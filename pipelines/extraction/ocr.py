@@ -39,6 +39,10 @@ _PADDING = 0.2  # of the line height: white beyond that (measured: less or more 
 _WORD_GAP = 3.0  # line heights: a wider blank splits a line of page text into separate pieces
 # Spaces the recogniser puts inside a printed figure (``426, 000``): layout, not content.
 _SPACE_IN_FIGURE = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
+# 一 is one stroke: the recogniser reads it as a dash before a character (``-般公共服务``) or
+# drops it before the ordinal mark (``、财政拨款``).  No label prints a dash there.
+_DASH_FOR_ONE = re.compile(r"[-－—~](?=[\u4e00-\u9fff])")
+_LOST_ONE = re.compile(r"^、")
 
 
 class OcrUnavailable(RuntimeError):
@@ -77,7 +81,13 @@ def recognise(images: list[np.ndarray]) -> list[tuple[str, float]]:
     if not images:
         return []
     results, _elapsed = _recogniser()([np.dstack([image] * 3) for image in images])
-    return [(_SPACE_IN_FIGURE.sub("", normalize(text)).strip(), float(score)) for text, score in results]
+    return [(clean_text(text), float(score)) for text, score in results]
+
+
+def clean_text(text: str) -> str:
+    """The recogniser's known slips on printed budgets, undone (see the patterns above)."""
+    text = _SPACE_IN_FIGURE.sub("", normalize(text)).strip()
+    return _LOST_ONE.sub("一、", _DASH_FOR_ONE.sub("一", text))
 
 
 def render(page) -> np.ndarray:

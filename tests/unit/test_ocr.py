@@ -62,10 +62,13 @@ def test_printed_lines_are_found_top_to_bottom_and_a_thin_gap_inside_a_glyph_doe
     assert ocr.line_boxes(ink, split_words=True) == [[(10, 5, 40, 18), (200, 5, 260, 18)], [(10, 40, 60, 58)]]
 
 
-def test_spaces_the_recogniser_puts_inside_a_figure_are_removed() -> None:
-    assert ocr._SPACE_IN_FIGURE.sub("", "426, 000") == "426,000"
-    assert ocr._SPACE_IN_FIGURE.sub("", "1,106, 000.50") == "1,106,000.50"
-    assert ocr._SPACE_IN_FIGURE.sub("", "合 计") == "合 计"
+def test_the_recognisers_slips_on_figures_and_on_the_one_stroke_character_are_undone() -> None:
+    assert ocr.clean_text("426, 000") == "426,000"
+    assert ocr.clean_text("1,106, 000.50") == "1,106,000.50"
+    assert ocr.clean_text("-般公共服务支出") == "一般公共服务支出"
+    assert ocr.clean_text("、财政拨款") == "一、财政拨款"
+    # What is printed so stays so: a negative amount, a label's own spacing, a later ordinal.
+    assert [ocr.clean_text(t) for t in ("-1,250.00", "合 计", "二、外交支出")] == ["-1,250.00", "合 计", "二、外交支出"]
 
 
 def _line(amount: str, page: int = 1) -> BudgetLine:
