@@ -142,3 +142,13 @@ def test_without_the_recogniser_a_scan_is_refused_with_the_reason_never_a_crash(
             read_document(_scan(150))
     finally:
         ocr._recogniser.cache_clear()
+
+
+def test_a_page_scanned_half_a_degree_askew_is_turned_straight() -> None:
+    page = Image.new("L", (1600, 1200), 255)
+    for y in range(100, 1100, 60):  # the rules of a table
+        page.paste(0, (100, y, 1500, y + 3))
+    askew = np.asarray(page.rotate(0.5, resample=Image.Resampling.BICUBIC, fillcolor=255))
+    assert abs(ocr.skew_angle(askew) - 0.5) <= 0.025
+    assert abs(ocr.skew_angle(ocr.deskew(askew))) <= 0.025
+    assert abs(ocr.skew_angle(np.asarray(page))) < 0.01
