@@ -104,7 +104,10 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
     on a scan a break cannot be told from a misread figure, so any identity off by more
     than the printed rounding, any withheld headline, an amount cell that could not be
     read as a number (it would be left out, and with it the identity that would have
-    caught it), or no identity at all to check keeps the whole document out."""
+    caught it), a figure read with a confidence under the recogniser's own threshold
+    (or from a cell where a label runs into an amount: two cells fused by a rule the
+    grid missed, whose figure may sit under the wrong label), or no identity at all to
+    check keeps the whole document out."""
     if not raw.ocr_pages or not parsed.lines:
         return
     unread = [p for p in parsed.problems if p.page in raw.ocr_pages]
@@ -113,6 +116,17 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
         raise OcrNotReconciled(
             f"OCR figures do not reconcile: {len(unread)} cell(s) of the scanned pages could not be read "
             f"as the table says: {listed}{_and_more(unread)}"
+        )
+    doubtful = [l for l in parsed.lines if l.ocr_confidence is not None and l.ocr_confidence < MIN_OCR_CONFIDENCE]
+    if doubtful:
+        listed = "; ".join(
+            f"p{l.source_page} row {l.source_row} col {l.source_col} {l.printed_amount} ({l.ocr_confidence:.2f})"
+            for l in doubtful[:_LISTED]
+        )
+        raise OcrNotReconciled(
+            f"OCR figures do not reconcile: {len(doubtful)} figure(s) read with a confidence under "
+            f"{MIN_OCR_CONFIDENCE} (0: a label and an amount in one cell, a rule the grid missed): "
+            f"{listed}{_and_more(doubtful)}"
         )
     checks = parsed.ocr_checks
     if not checks:
@@ -129,6 +143,8 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
 
 
 _LISTED = 5  # a reason names this many failures, then counts the rest
+# The recogniser's own threshold for a reading to count (rapidocr's text_score).
+MIN_OCR_CONFIDENCE = 0.5
 
 
 def _and_more(failures: list) -> str:

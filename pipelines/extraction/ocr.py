@@ -37,6 +37,12 @@ _MIN_LINE_HEIGHT = 6  # px: a shorter band of ink is a speck or a rule stub
 _MARGIN = 0.3  # of the line height: the page around a line (a comma's tail)
 _PADDING = 0.2  # of the line height: white beyond that (measured: less or more loses a leading 一 or a repeated 8)
 _WORD_GAP = 3.0  # line heights: a wider blank splits a line of page text into separate pieces
+# camelot's shortest rule is the page's size over this: 30 finds a rule of 28 points (a
+# column rule three rows high); camelot's 15 misses it and fuses two columns.
+_LINE_SCALE = 30
+# A line of a cell holding a label and then an amount: a rule the grid missed between two cells.
+_FUSED = re.compile(r"[\u4e00-\u9fff][^\d\u4e00-\u9fff]*-?\d[\d,]*(\.\d+)?$")
+FUSED_CONFIDENCE = 0.0  # given to such a cell: its figure cannot be trusted (the gate refuses it)
 # Spaces the recogniser puts inside a printed figure (``426, 000``): layout, not content.
 _SPACE_IN_FIGURE = re.compile(r"(?<=[\d,.])\s+(?=[\d,.])")
 # 一 is one stroke: the recogniser reads it as a dash before a character (``-般公共服务``) or
@@ -218,8 +224,8 @@ def _grids(gray: np.ndarray, pdf_width: float, pdf_height: float) -> tuple[list,
     from camelot.utils import merge_close_lines, scale_image, segments_in_bbox
 
     _image, threshold = adaptive_threshold(np.dstack([gray] * 3))
-    vertical, v_segments = find_lines(threshold, direction="vertical", line_scale=15)
-    horizontal, h_segments = find_lines(threshold, direction="horizontal", line_scale=15)
+    vertical, v_segments = find_lines(threshold, direction="vertical", line_scale=_LINE_SCALE)
+    horizontal, h_segments = find_lines(threshold, direction="horizontal", line_scale=_LINE_SCALE)
     rules = (vertical > 0) | (horizontal > 0)
     joints = find_joints(find_contours(vertical, horizontal), vertical, horizontal)
     if not joints:
@@ -344,7 +350,7 @@ def read_page(document, number: int, want_text: bool) -> OcrPage:
         for (r, c), _crop_image in crops:
             text, score = next(read)
             texts[r][c] = f"{texts[r][c]}\n{text}" if texts[r][c] else text
-            confidence[r][c] = min(confidence[r][c], score)
+            confidence[r][c] = min(confidence[r][c], FUSED_CONFIDENCE if _FUSED.search(text) else score)
         tables.append(
             RawTable(
                 page=number,

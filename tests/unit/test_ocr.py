@@ -71,11 +71,17 @@ def test_the_recognisers_slips_on_figures_and_on_the_one_stroke_character_are_un
     assert [ocr.clean_text(t) for t in ("-1,250.00", "合 计", "二、外交支出")] == ["-1,250.00", "合 计", "二、外交支出"]
 
 
-def _line(amount: str, page: int = 1) -> BudgetLine:
+def test_a_label_running_into_an_amount_in_one_cell_line_is_a_rule_the_grid_missed() -> None:
+    assert ocr._FUSED.search("一、基本支出丨12,308.48")
+    assert ocr._FUSED.search("其他收入 15.00")
+    assert not any(ocr._FUSED.search(t) for t in ("12,308.48", "2019年预算", "公开表一", "经费(2018)", "小计"))
+
+
+def _line(amount: str, confidence: float = 0.99) -> BudgetLine:
     value = Decimal(amount)
     return BudgetLine(
         "income_expenditure_summary", "income", None, "收入总计", "amount", value, amount, "元", value,
-        page, 0, 9, 1, text_source="ocr", ocr_confidence=0.99,
+        1, 0, 9, 1, text_source="ocr", ocr_confidence=confidence,
     )  # fmt: skip
 
 
@@ -87,11 +93,12 @@ def _check(expected: str, actual: str) -> CheckResult:
 
 
 def _documents(
-    checks: list[CheckResult], ocr_pages: list[int], problems: list[Problem] | None = None
+    checks: list[CheckResult], ocr_pages: list[int], problems: list[Problem] | None = None, confidence: float = 0.99
 ) -> tuple[RawDocument, ParsedDocument]:
     raw = RawDocument("0" * 64, 1, [""], [], ocr_pages=ocr_pages)
     metadata = DocumentMetadata("某部门", 2024, "budget", "department", "元", 1)
-    parsed = ParsedDocument(metadata, [], [_line("156211123")], [], problems=problems or [], ocr_checks=checks)
+    lines = [_line("156211123", confidence)]
+    parsed = ParsedDocument(metadata, [], lines, [], problems=problems or [], ocr_checks=checks)
     return raw, parsed
 
 
@@ -116,6 +123,11 @@ def test_a_scan_with_an_amount_cell_not_read_as_a_number_is_refused() -> None:
     unread = Problem("non_numeric_amount", "income_expenditure_summary", 1, 0, 9, 3, "not an amount: '156,211,12'")
     with pytest.raises(OcrNotReconciled, match="could not be read as the table says: non_numeric_amount p1"):
         require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], problems=[unread]))
+
+
+def test_a_scan_with_a_figure_under_the_recognisers_own_threshold_is_refused_even_if_it_reconciles() -> None:
+    with pytest.raises(OcrNotReconciled, match=r"1 figure\(s\) read with a confidence under 0.5.*156211123 \(0.00\)"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], confidence=ocr.FUSED_CONFIDENCE))
 
 
 def test_a_text_pdf_is_never_held_by_the_ocr_gate() -> None:
