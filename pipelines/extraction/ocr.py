@@ -24,6 +24,7 @@ import numpy as np
 import pypdfium2
 import pypdfium2.raw as pdfium_c
 
+from pipelines.extraction.numbers import is_amount
 from pipelines.extraction.pdf import PdfError, RawTable, cell_borders
 from pipelines.extraction.text import normalize
 
@@ -94,6 +95,28 @@ def clean_text(text: str) -> str:
     """The recogniser's known slips on printed budgets, undone (see the patterns above)."""
     text = _SPACE_IN_FIGURE.sub("", normalize(text)).strip()
     return _LOST_ONE.sub("一、", _DASH_FOR_ONE.sub("一", text))
+
+
+# A figure whose thousands groups are not three digits (``16,44.36``): the recogniser merged a
+# repeated digit (444 → 44), as it does when the digits are narrow for its time steps.
+_MALFORMED_FIGURE = re.compile(r"^-?[\d,]*\d(\.\d+)?$")
+_STRETCHES = (1.5, 2.0)  # widths tried again for a malformed figure: more time steps per digit
+
+
+def reread_figure(crop: np.ndarray, text: str, score: float) -> tuple[str, float]:
+    """A malformed figure read again from its line stretched wider; kept only when it then reads
+    as a well-formed amount (the thousands groups act as a check), else left malformed (the
+    gate refuses an unreadable amount)."""
+    import cv2
+
+    if is_amount(text):
+        return text, score
+    for stretch in _STRETCHES:
+        wider = cv2.resize(crop, (int(crop.shape[1] * stretch), crop.shape[0]), interpolation=cv2.INTER_CUBIC)
+        [(again, again_score)] = recognise([wider])
+        if is_amount(again):
+            return again, min(score, again_score)
+    return text, score
 
 
 def render(page) -> np.ndarray:
@@ -347,8 +370,10 @@ def read_page(document, number: int, want_text: bool) -> OcrPage:
     for table, edges_ruled, crops in zip(grids, borders, cells, strict=True):
         texts = [[""] * len(table.cells[0]) for _ in table.cells]
         confidence = [[1.0] * len(table.cells[0]) for _ in table.cells]
-        for (r, c), _crop_image in crops:
+        for (r, c), crop in crops:
             text, score = next(read)
+            if _MALFORMED_FIGURE.match(text):
+                text, score = reread_figure(crop, text, score)
             texts[r][c] = f"{texts[r][c]}\n{text}" if texts[r][c] else text
             confidence[r][c] = min(confidence[r][c], FUSED_CONFIDENCE if _FUSED.search(text) else score)
         tables.append(
