@@ -395,14 +395,13 @@ def read_page(document, number: int, want_text: bool) -> OcrPage:
     return OcrPage(number, "\n".join(text), tables)
 
 
-def _image_dpi(page) -> float | None:
-    """The resolution of the coarsest image on the page; None when it holds no image."""
-    dpis = [
-        min(meta.horizontal_dpi, meta.vertical_dpi)
+def _image_dpis(page) -> list[float]:
+    """The resolution of each image on the page (0 where the image does not say)."""
+    return [
+        max(0.0, min(meta.horizontal_dpi, meta.vertical_dpi))
         for image in page.get_objects(filter=[pdfium_c.FPDF_PAGEOBJ_IMAGE], max_depth=2)
-        if (meta := image.get_metadata()).horizontal_dpi > 0
+        for meta in [image.get_metadata()]
     ]
-    return min(dpis, default=None)
 
 
 def scanned_pages(pdf_bytes: bytes, texts: list[str]) -> list[int]:
@@ -419,11 +418,12 @@ def scanned_pages(pdf_bytes: bytes, texts: list[str]) -> list[int]:
         scanned = []
         for number in empty:
             page = document[number - 1]
-            dpi = _image_dpi(page)
+            dpis = _image_dpis(page)
             page.close()
-            if dpi is None:
+            if not dpis:
                 continue
-            if dpi < MIN_SCAN_DPI:
+            dpi = min((d for d in dpis if d > 0), default=None)  # None: no image says its resolution
+            if dpi is not None and dpi < MIN_SCAN_DPI:
                 raise PdfError(
                     f"page {number} is a scan of {dpi:.0f} dpi, too coarse to read its figures by OCR "
                     f"(at least {MIN_SCAN_DPI} dpi)"
