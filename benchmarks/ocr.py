@@ -109,6 +109,10 @@ def measure(job: Job) -> dict:
         score[
             "ref_" + ("absent" if metric not in headlines else "exact" if headlines[metric] == value else "wrong")
         ] += 1
+    meta = parsed.metadata
+    metadata_ok = expected is None or (
+        expected.department_matches(meta.department_name) and meta.fiscal_year == expected.fiscal_year
+    )
     confidences = [l.ocr_confidence for l in parsed.lines if l.ocr_confidence is not None]
     return {
         "file": job.pdf.name,
@@ -119,7 +123,8 @@ def measure(job: Job) -> dict:
         "cpu_seconds": cpu_seconds,
         "loaded": not reason,
         "reason": reason,
-        "wrong_notes": wrong,
+        "wrong_notes": wrong
+        + ([] if metadata_ok else [f"metadata: {meta.department_name} {meta.fiscal_year} read from the scan"]),
         "min_confidence": min(confidences, default=None),
         **score,
     }
