@@ -9,11 +9,16 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 setup: $(VENV)/.installed
 
 # Reinstalled whenever the dependencies change: the exact versions of requirements.lock,
-# then the project itself without resolving anything again.
+# then the project itself without resolving anything again.  rapidocr (OCR) pulls
+# opencv-python, which shares the cv2 package with camelot's opencv-python-headless:
+# whichever is installed last owns the files, and the GUI build needs libGL at import
+# (absent on servers), so the headless build is installed again, last.
 $(VENV)/.installed: pyproject.toml requirements.lock
 	$(PYTHON) -c 'import sys; assert sys.version_info[:2] == (3, 11), "yusuan needs Python 3.11"'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps --force-reinstall \
+		$$(grep '^opencv-python-headless==' requirements.lock)
 	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
@@ -51,9 +56,13 @@ dev: setup
 docs: setup
 	$(BIN)/yusuan docs
 
-## accuracy: per document, statements found, rows and identities passed / broken
+## accuracy: per document, statements found, rows and identities passed / broken; then the
+## OCR scorecard on scans of the OCR_DOCUMENTS smallest samples (0: all of them; slow)
+OCR_DOCUMENTS ?= 3
+OCR_VARIANTS ?= 200,150,200-skewed
 accuracy: setup
 	$(BIN)/python benchmarks/accuracy.py
+	$(BIN)/python benchmarks/ocr.py --limit $(OCR_DOCUMENTS) --variants $(OCR_VARIANTS)
 
 ## bench: in one run, as ratios: extraction against pypdfium2 text / camelot / pdfplumber, the cold
 ## run, the no-op run, and 1 new document into 15 / 500 / 2,000 documents (big warehouses cached)

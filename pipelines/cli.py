@@ -223,13 +223,20 @@ def _worker(args: argparse.Namespace) -> NoReturn:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    from pipelines.extraction.document import extract
+    from pipelines.extraction.document import OcrNotReconciled, extract, require_reconciled
 
     path = Path(args.file)
     if not path.is_file():
         print(f"yusuan: {path} is not a file", file=sys.stderr)
         return EXIT_CONFIG
-    raw, parsed = extract(path.read_bytes())
+    raw, parsed = extract(path.read_bytes(), gate=False)  # a scan's gate verdict is shown, not raised
+    verdict = None
+    if raw.ocr_pages:
+        try:
+            require_reconciled(raw, parsed)
+            verdict = f"reconciles: all {len(parsed.ocr_checks)} identities pass; it would load"
+        except OcrNotReconciled as exc:
+            verdict = f"{exc}; it would be quarantined"
     if args.json:
         payload = {
             "document_id": raw.sha256,
@@ -238,6 +245,17 @@ def _extract(args: argparse.Namespace) -> int:
             "statements": [asdict(s) for s in parsed.statements],
             "headlines": {h.metric: str(h.value_yuan) for h in parsed.headlines},
             "problems": [asdict(p) for p in parsed.problems],
+            "ocr": None
+            if not raw.ocr_pages
+            else {
+                "pages": raw.ocr_pages,
+                "figures": len(parsed.lines),
+                "lowest_confidence": min((l.ocr_confidence for l in parsed.lines if l.ocr_confidence), default=None),
+                "identities": len(parsed.ocr_checks),
+                "failed": [c.describe() for c in parsed.ocr_breaks],
+                "reconciles": verdict.startswith("reconciles"),
+                "verdict": verdict,
+            },
         }
         print(json.dumps(payload, ensure_ascii=False, indent=2))
         return EXIT_OK
@@ -262,6 +280,16 @@ def _extract(args: argparse.Namespace) -> int:
         print(f"  withheld: {r.subject} (p{r.page}): expected {r.expected}, printed {r.actual}")
     for p in parsed.problems:
         print(f"  problem: {p.kind} {p.statement} p{p.page} row {p.row} col {p.col}: {p.detail}")
+    if raw.ocr_pages:
+        read = [l for l in parsed.lines if l.ocr_confidence is not None]
+        lowest = min(read, key=lambda l: l.ocr_confidence, default=None)
+        print(f"  OCR: {len(raw.ocr_pages)} scanned page(s) without a text layer, {len(read)} figures read")
+        if lowest is not None:
+            print(
+                f"  OCR lowest confidence {lowest.ocr_confidence:.3f}: {lowest.printed_amount} "
+                f"p{lowest.source_page} {lowest.item_name} ({lowest.measure})"
+            )
+        print(f"  OCR gate: {verdict}")
     return EXIT_OK
 
 

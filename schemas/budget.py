@@ -92,7 +92,13 @@ class _BudgetLineChecks(pa.DataFrameModel):
 BudgetLineSchema = _model(
     "BudgetLineSchema",
     BUDGET_LINE,
-    {"document_id": {"str_matches": SHA256}, "item_code": {"str_matches": CLASSIFICATION_CODE}, **_CELL},
+    {
+        "document_id": {"str_matches": SHA256},
+        "item_code": {"str_matches": CLASSIFICATION_CODE},
+        "text_source": {"isin": ["text", "ocr"]},
+        "ocr_confidence": {"in_range": {"min_value": 0, "max_value": 1}},
+        **_CELL,
+    },
     _BudgetLineChecks,
     strict=True,
 )

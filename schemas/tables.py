@@ -34,6 +34,8 @@ INTEGER = Kind(pa.int32(), "INTEGER", np.int32, int)
 # Exact money: Decimal objects in pandas, never floats.
 YUAN = Kind(pa.decimal128(18, 2), "DECIMAL(18,2)", object, str)
 FLAG = Kind(pa.bool_(), "BOOLEAN", bool, bool)
+# A measured quantity that is no money (a recogniser's confidence).
+RATIO = Kind(pa.float64(), "DOUBLE", np.float64, float)
 # Handed over as ISO text (document.json); the loader parses it.
 MOMENT = Kind(pa.timestamp("us"), "TIMESTAMP", np.datetime64, str)
 
@@ -150,6 +152,23 @@ BUDGET_LINE = Table(
             "previous_year, change (增减), carried_over (上年结转 columns and tables of "
             "carried-over funds) or other_year (a later year).",
             default="'budget_year'",
+            added=True,
+        ),
+        # Lines loaded before OCR existed were all read from a text layer.
+        Column(
+            "text_source",
+            TEXT,
+            "Where the amount was read: text (the PDF's text layer) or ocr (a scanned page, "
+            "read by OCR; its document passed the OCR gate: every identity reconciles).",
+            default="'text'",
+            added=True,
+        ),
+        Column(
+            "ocr_confidence",
+            RATIO,
+            "The recogniser's confidence (0-1) in the amount's cell, the lowest of its printed "
+            "lines; NULL for an amount read from the text layer.",
+            nullable=True,
             added=True,
         ),
     ),

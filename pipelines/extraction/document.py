@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from pipelines.extraction.classification import assign_budget_units, assign_classification_codes
 from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.headline_gate import gate_headlines, printed_tables
-from pipelines.extraction.identities import CheckResult
+from pipelines.extraction.identities import PASS, CheckResult, run_checks
 from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.narrative import Claim, read_claims
-from pipelines.extraction.pdf import RawTable, page_texts, read_tables
+from pipelines.extraction.ocr import OcrUnavailable, read_scanned_pages, scanned_pages
+from pipelines.extraction.pdf import PdfError, RawTable, page_texts, read_tables
 from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
 from pipelines.extraction.statements import assemble
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "13"
+PARSER_VERSION = "14"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 
@@ -36,6 +37,7 @@ class RawDocument:
     pages: int
     page_texts: list[str]  # every page's text: the metadata's first pages, the prose's claims
     tables: list[RawTable]
+    ocr_pages: list[int] = field(default_factory=list)  # pages read by OCR (no text layer)
 
     @property
     def has_all_page_texts(self) -> bool:
@@ -48,6 +50,7 @@ class RawDocument:
             "pages": self.pages,
             "page_texts": self.page_texts,
             "tables": [t.to_dict() for t in self.tables],
+            "ocr_pages": self.ocr_pages,
         }
 
     @classmethod
@@ -57,6 +60,7 @@ class RawDocument:
             pages=data["pages"],
             page_texts=data.get("page_texts", data.get("first_page_texts", [])),
             tables=[RawTable.from_dict(t) for t in data["tables"]],
+            ocr_pages=data.get("ocr_pages", []),
         )
 
 
@@ -81,6 +85,74 @@ class ParsedDocument:
     problems: list[Problem] = field(default_factory=list)
     withheld: list[CheckResult] = field(default_factory=list)  # headline candidates that did not reconcile
     claims: list[Claim] = field(default_factory=list)  # what the prose says about the figures
+    # OCR documents only: every identity checked (the gate needs them all to pass).
+    ocr_checks: list[CheckResult] = field(default_factory=list)
+
+    @property
+    def ocr_breaks(self) -> list[CheckResult]:
+        return [c for c in self.ocr_checks if c.status != PASS]
+
+
+class OcrNotReconciled(PdfError):
+    """A scanned document whose OCR figures do not satisfy its own identities."""
+
+
+def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
+    """The OCR gate: a scanned document loads only when its identities prove the OCR right.
+
+    Stricter than for text PDFs, where a break the document prints itself only warns:
+    on a scan a break cannot be told from a misread figure, so any identity off by more
+    than the printed rounding, any withheld headline, an amount cell that could not be
+    read as a number (it would be left out, and with it the identity that would have
+    caught it), a figure read with a confidence under the recogniser's own threshold
+    (or from a cell where a label runs into an amount: two cells fused by a rule the
+    grid missed, whose figure may sit under the wrong label), or no identity at all to
+    check keeps the whole document out."""
+    if not raw.ocr_pages or not parsed.lines:
+        return
+    unread = [p for p in parsed.problems if p.page in raw.ocr_pages]
+    if unread:
+        listed = "; ".join(f"{p.kind} p{p.page} row {p.row} col {p.col}: {p.detail}" for p in unread[:_LISTED])
+        raise OcrNotReconciled(
+            f"OCR figures do not reconcile: {len(unread)} cell(s) of the scanned pages could not be read "
+            f"as the table says: {listed}{_and_more(unread)}"
+        )
+    doubtful = [l for l in parsed.lines if l.ocr_confidence is not None and l.ocr_confidence < MIN_OCR_CONFIDENCE]
+    if doubtful:
+        listed = "; ".join(
+            f"p{l.source_page} row {l.source_row} col {l.source_col} {l.printed_amount} ({l.ocr_confidence:.2f})"
+            for l in doubtful[:_LISTED]
+        )
+        raise OcrNotReconciled(
+            f"OCR figures do not reconcile: {len(doubtful)} figure(s) read with a confidence under "
+            f"{MIN_OCR_CONFIDENCE} (0: a label and an amount in one cell, a rule the grid missed): "
+            f"{listed}{_and_more(doubtful)}"
+        )
+    checks = parsed.ocr_checks
+    if not checks:
+        raise OcrNotReconciled(
+            f"OCR figures do not reconcile: no accounting identity could be checked on the "
+            f"{len(parsed.lines)} figures read from pages {_page_list(raw.ocr_pages)}"
+        )
+    breaks = parsed.ocr_breaks
+    if breaks:
+        listed = "; ".join(c.describe() for c in breaks[:_LISTED])
+        raise OcrNotReconciled(
+            f"OCR figures do not reconcile: {len(breaks)} of {len(checks)} identities fail: {listed}{_and_more(breaks)}"
+        )
+
+
+_LISTED = 5  # a reason names this many failures, then counts the rest
+# The recogniser's own threshold for a reading to count (rapidocr's text_score).
+MIN_OCR_CONFIDENCE = 0.5
+
+
+def _and_more(failures: list) -> str:
+    return f"; and {len(failures) - _LISTED} more" if len(failures) > _LISTED else ""
+
+
+def _page_list(pages: list[int]) -> str:
+    return f"{pages[0]}-{pages[-1]}" if len(pages) > 2 else ", ".join(map(str, pages))
 
 
 def sha256_of(data: bytes) -> str:
@@ -88,18 +160,35 @@ def sha256_of(data: bytes) -> str:
 
 
 def read_document(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> RawDocument:
-    """Page text and camelot tables; the checks that reject a file come first, before camelot."""
+    """Page text and camelot tables, and OCR of the pages without a text layer; the checks
+    that reject a file come first, before camelot."""
     pages = page_count(pdf_bytes)
     if limits is not None:
         limits.check_pages(pages)
     texts = page_texts(pdf_bytes)
-    require_text(texts)
+    scanned = scanned_pages(pdf_bytes, texts)
     tables = read_tables(pdf_bytes)
+    read = []
+    if scanned:
+        try:
+            read = read_scanned_pages(pdf_bytes, scanned, _METADATA_PAGES)
+        except OcrUnavailable as exc:
+            require_text(texts, reason=str(exc))  # a text PDF with a scanned page loads its text
+            read = []
+        for page in read:
+            texts[page.page - 1] = page.text
+            tables.extend(page.tables)
+        # Document order: the tables of the text and of the scanned pages interleave by page.
+        tables.sort(key=lambda t: t.page)
+        for index, table in enumerate(tables):
+            table.index = index
+    require_text(texts)
     return RawDocument(
         sha256=sha256_of(pdf_bytes),
         pages=len(texts),
         page_texts=texts,
         tables=tables,
+        ocr_pages=[page.page for page in read],
     )
 
 
@@ -153,9 +242,17 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         problems=problems,
         withheld=withheld,
         claims=read_claims(raw.page_texts),
+        ocr_checks=[*run_checks(lines, headlines), *withheld] if raw.ocr_pages else [],
     )
 
 
-def extract(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> tuple[RawDocument, ParsedDocument]:
+def extract(
+    pdf_bytes: bytes, limits: DocumentLimits | None = None, gate: bool = True
+) -> tuple[RawDocument, ParsedDocument]:
+    """Read and parse one document; with ``gate``, a scan whose figures do not reconcile
+    raises ``OcrNotReconciled`` (``yusuan extract`` shows it without the gate)."""
     raw = read_document(pdf_bytes, limits)
-    return raw, parse_document(raw)
+    parsed = parse_document(raw)
+    if gate:
+        require_reconciled(raw, parsed)
+    return raw, parsed

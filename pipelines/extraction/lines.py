@@ -13,6 +13,7 @@ from pipelines.extraction.periods import BUDGET_YEAR
 from pipelines.extraction.statements import StatementTable
 from pipelines.extraction.text import compact
 
+TEXT_LAYER, OCR = "text", "ocr"
 _DIGITS = re.compile(r"^\d+$")
 # Statements whose cells are mostly prose: kept as raw cells; only their printed
 # totals (金额合计 …) are read, because identities compare them with the summary.
@@ -37,6 +38,8 @@ class BudgetLine:
     source_col: int  # 0-based column of the camelot table
     budget_unit: str | None = None  # the unit a by-unit table row belongs to; None = department level
     period: str = BUDGET_YEAR  # which year the amount refers to (see periods.py)
+    text_source: str = TEXT_LAYER  # where the printed amount was read: the text layer or OCR
+    ocr_confidence: float | None = None  # the recogniser's confidence in the amount's cell (OCR only)
 
 
 @dataclass(frozen=True)
@@ -239,6 +242,8 @@ def _parse_rows(statement: StatementTable, unit: str) -> tuple[list[BudgetLine],
                             source_table=table.index,
                             source_row=pr,
                             source_col=pc,
+                            text_source=TEXT_LAYER if table.confidence is None else OCR,
+                            ocr_confidence=None if table.confidence is None else table.confidence[pr][pc],
                         )
                     )
     return lines, problems

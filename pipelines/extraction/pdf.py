@@ -41,6 +41,8 @@ class RawTable:
     borders: list[list[str]]  # per cell: the edges present, e.g. "LRTB"
     context: list[str] = field(default_factory=list)  # lines between the previous table and this one
     trailing: list[str] = field(default_factory=list)  # lines below the last table of a page
+    # Per cell, the recogniser's confidence (0–1) where the table was read by OCR; None from a text layer.
+    confidence: list[list[float]] | None = None
 
     @property
     def n_rows(self) -> int:
@@ -206,6 +208,17 @@ def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
         raise PdfError(f"camelot could not read the tables: {type(exc).__name__}: {exc}") from exc
 
 
+def cell_borders(table) -> list[list[str]]:
+    """Per cell of a camelot table, the edges ruled: ``"LRTB"`` (see ``RawTable.borders``)."""
+    return [
+        [
+            ("L" if c.left else "") + ("R" if c.right else "") + ("T" if c.top else "") + ("B" if c.bottom else "")
+            for c in row
+        ]
+        for row in table.cells
+    ]
+
+
 def _fused_cells(table) -> int:
     """Cells holding a label line and an amount line: a ruling line camelot missed."""
     count = 0
@@ -250,16 +263,7 @@ def read_tables(pdf_bytes: bytes) -> list[RawTable]:
                     bbox=(x1, y1, x2, y2),
                     cols=[(float(a), float(b)) for a, b in table.cols],
                     texts=[[normalize(cell.text) for cell in row] for row in table.cells],
-                    borders=[
-                        [
-                            ("L" if c.left else "")
-                            + ("R" if c.right else "")
-                            + ("T" if c.top else "")
-                            + ("B" if c.bottom else "")
-                            for c in row
-                        ]
-                        for row in table.cells
-                    ],
+                    borders=cell_borders(table),
                     context=_lines_between(table.textlines or [], y2, upper),
                 )
             )

@@ -38,7 +38,8 @@ def page_count(pdf_bytes: bytes) -> int:
         document.close()
 
 
-def require_text(texts: list[str]) -> None:
-    """Scanned pages are images: there is nothing for camelot to read, and no OCR here."""
+def require_text(texts: list[str], reason: str = "OCR found no text either") -> None:
+    """Some text, from the text layer or from OCR of the scanned pages; ``reason`` says why
+    OCR did not supply it (ocr.py)."""
     if not any(text.strip() for text in texts):
-        raise PdfError(f"no text layer on any of its {len(texts)} pages (scanned images?); OCR is not supported")
+        raise PdfError(f"no text layer on any of its {len(texts)} pages (scanned images?); {reason}")

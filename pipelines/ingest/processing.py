@@ -16,7 +16,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
-from pipelines.extraction.document import PARSER_VERSION, extract, parse_document
+from pipelines.extraction.document import PARSER_VERSION, OcrNotReconciled, extract, parse_document, require_reconciled
 from pipelines.extraction.limits import DocumentLimits, LimitExceeded, time_limit
 from pipelines.extraction.pdf import page_texts
 from pipelines.ingest.discovery import SourceFile
@@ -85,6 +85,7 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
                 if not raw.has_all_page_texts:  # stored before every page's text was kept: pdfium is cheap
                     raw = replace(raw, page_texts=page_texts(Path(source.path).read_bytes()))
                 parsed = parse_document(raw)
+                require_reconciled(raw, parsed)
             else:
                 raw, parsed = extract(Path(source.path).read_bytes(), limits)
         write_extraction(extract_dir, Path(source.path), raw, parsed)
@@ -94,7 +95,8 @@ def extract_source(source: SourceFile, extract_dir: StoragePath) -> DocumentStat
             source.path,
             False,
             "extract",
-            reason=f"{type(exc).__name__}: {exc}",
+            # The OCR gate's verdict is the reason itself ("OCR figures do not reconcile: …").
+            reason=str(exc) if isinstance(exc, OcrNotReconciled) else f"{type(exc).__name__}: {exc}",
             details=traceback.format_exc(limit=3),
         )
         failure = {"reason": status.reason, "details": status.details}

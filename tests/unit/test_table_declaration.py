@@ -112,6 +112,8 @@ _ROWS = {
         "source_col": 1,
         "budget_unit": None,
         "period": "budget_year",
+        "text_source": "ocr",
+        "ocr_confidence": 0.97,
     },
     "headline": {
         "document_id": SHA,

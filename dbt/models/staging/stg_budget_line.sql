@@ -18,7 +18,9 @@ renamed as (
         cast(source_row as integer) as source_row,
         cast(source_col as integer) as source_col,
         cast(budget_unit as varchar) as budget_unit,
-        cast(period as varchar) as period
+        cast(period as varchar) as period,
+        cast(text_source as varchar) as text_source,
+        cast(ocr_confidence as double) as ocr_confidence
     from source
 )
 

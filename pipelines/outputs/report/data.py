@@ -71,6 +71,7 @@ class DocumentChecks:
     warned: int
     failed: int
     source: Source  # the first page with a broken identity, else the first page checked
+    read_by_ocr: bool = False  # a scan: its figures were read by OCR (and passed the OCR gate)
 
 
 @dataclass(frozen=True)
@@ -216,7 +217,11 @@ order by three.department, three.document_kind, three.fiscal_year, three.measure
 _CHECKS_SQL = """
 select
     department_name, fiscal_year, document_kind, scope,
-    checks_passed, checks_warned, checks_failed, file_path, file_name, source_page
+    checks_passed, checks_warned, checks_failed, file_path, file_name, source_page,
+    exists (
+        select 1 from marts.fct_budget_line as lines
+        where lines.document_id = document_checks.document_id and lines.text_source = 'ocr'
+    ) as read_by_ocr
 from marts.document_checks
 where outcome = 'loaded' and is_current
 order by department_name, fiscal_year, document_kind, scope
@@ -303,8 +308,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         ).fetchall()
     ]
     checks = [
-        DocumentChecks(department, year, kind, scope, passed, warned, failed, Source(path, name, page))
-        for department, year, kind, scope, passed, warned, failed, path, name, page in con.execute(
+        DocumentChecks(department, year, kind, scope, passed, warned, failed, Source(path, name, page), ocr)
+        for department, year, kind, scope, passed, warned, failed, path, name, page, ocr in con.execute(
             _CHECKS_SQL
         ).fetchall()
     ]

@@ -20,6 +20,7 @@ from pipelines.outputs.report import svg
 from pipelines.outputs.report.data import ClassAmount, ReportData, Source, ThreePublicAmount
 
 KIND_LABELS = {"budget": "预算", "final_accounts": "决算"}
+OCR_MARK = "[OCR]"  # marks a document read from a scan
 THREE_PUBLIC_PARTS = {
     "outbound_travel": "因公出国（境）",
     "official_reception": "公务接待",
@@ -336,8 +337,10 @@ def _three_public_figure(data: ReportData, report_dir: Path) -> str:
 def _quality_figure(data: ReportData, report_dir: Path) -> str:
     rows = []
     for d in data.checks:
-        label = f"{d.department_name} {d.fiscal_year} {KIND_LABELS[d.document_kind]}" + (
-            "（单位）" if d.scope == "unit" else ""
+        label = (
+            f"{d.department_name} {d.fiscal_year} {KIND_LABELS[d.document_kind]}"
+            + ("（单位）" if d.scope == "unit" else "")
+            + (f" {OCR_MARK}" if d.read_by_ocr else "")
         )
         counts = {"pass": d.passed, "warn": d.warned, "fail": d.failed}
         segments = [
@@ -356,7 +359,8 @@ def _quality_figure(data: ReportData, report_dir: Path) -> str:
         "data-quality",
         "Data quality: accounting identities per document",
         "Each identity (收入总计 = 支出总计, total = basic + project, 类 = Σ 款 …) checked on the printed "
-        "figures. A warn or fail is a break the document prints or an extraction suspect; it is listed below.",
+        "figures. A warn or fail is a break the document prints or an extraction suspect; it is listed below. "
+        f"{OCR_MARK}: a scan, its figures read by OCR; it loaded because every identity reconciles.",
         chart,
         (d.source for d in data.checks),
         report_dir,
@@ -443,6 +447,8 @@ def _cards(data: ReportData) -> str:
         ("identities holding", f"{passed:,} / {passed + broken:,}"),
         ("quarantined files", str(len(data.quarantine))),
     ]
+    if scans := sum(d.read_by_ocr for d in data.checks):
+        cards.append(("read by OCR (scans)", str(scans)))
     return (
         '<div class="cards">'
         + "".join(f'<div class="card"><b>{escape(value)}</b>{escape(name)}</div>' for name, value in cards)

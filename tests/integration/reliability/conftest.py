@@ -64,7 +64,7 @@ BAD: dict[str, tuple[Callable[[Path], Path], str, str]] = {
     "bad/scanned.pdf": (
         inputs.scanned,
         "extract",
-        "PdfError: no text layer on any of its 3 pages (scanned images?); OCR is not supported",
+        "PdfError: page 1 is a scan of 72 dpi, too coarse to read its figures by OCR (at least 120 dpi)",
     ),
     "bad/no budget tables.pdf": (
         inputs.no_budget_tables,

@@ -28,6 +28,8 @@ select
     lines.printed_unit,
     lines.budget_unit,
     lines.period,
+    lines.text_source,
+    lines.ocr_confidence,
     documents.department_id
 from lines
 inner join documents

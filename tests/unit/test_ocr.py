@@ -1,0 +1,166 @@
+"""OCR's grid and line assembly, and the OCR gate, on hand-made inputs (no camelot, no recogniser)."""
+
+from __future__ import annotations
+
+import sys
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from pipelines.extraction import ocr
+from pipelines.extraction.document import (
+    OcrNotReconciled,
+    ParsedDocument,
+    RawDocument,
+    read_document,
+    require_reconciled,
+)
+from pipelines.extraction.identities import CheckResult
+from pipelines.extraction.lines import BudgetLine, Problem
+from pipelines.extraction.metadata import DocumentMetadata
+from pipelines.extraction.pdf import PdfError
+from tests.support.scans import image_pdf
+
+
+def test_cells_without_a_rule_between_them_are_one_merged_region() -> None:
+    # A header cell spanning two columns over two cells, and a body row of three cells.
+    borders = [
+        ["LTB", "TB", "RTB"],
+        ["LTB", "RTB", "LRTB"],
+    ]
+    # Row 0: no rule between its three cells; row 1: (1,0)-(1,1) joined, (1,2) alone.
+    assert sorted(ocr.merged_regions(2, 3, borders)) == [[(0, 0), (0, 1), (0, 2)], [(1, 0), (1, 1)], [(1, 2)]]
+
+
+def test_a_missing_rule_between_rows_merges_them_vertically() -> None:
+    borders = [["LRT"], ["LRB"]]  # no B under row 0, no T over row 1
+    assert ocr.merged_regions(2, 1, borders) == [[(0, 0), (1, 0)]]
+
+
+def _ink(height: int, width: int, strokes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    ink = np.zeros((height, width), dtype=bool)
+    for x0, y0, x1, y1 in strokes:
+        ink[y0:y1, x0:x1] = True
+    return ink
+
+
+def test_printed_lines_are_found_top_to_bottom_and_a_thin_gap_inside_a_glyph_does_not_split_one() -> None:
+    ink = _ink(
+        80,
+        300,
+        [
+            (10, 5, 40, 18),  # line 1, word 1
+            (200, 5, 260, 18),  # line 1, word 2, far to the right
+            (10, 40, 60, 46),  # line 2: the top of a glyph (米 of 类) …
+            (10, 49, 60, 58),  # … and its bottom (大), 3 px below
+            (5, 70, 7, 72),  # a speck: shorter than a line
+        ],
+    )
+    assert ocr.line_boxes(ink, split_words=False) == [[(10, 5, 260, 18)], [(10, 40, 60, 58)]]
+    assert ocr.line_boxes(ink, split_words=True) == [[(10, 5, 40, 18), (200, 5, 260, 18)], [(10, 40, 60, 58)]]
+
+
+def test_the_recognisers_slips_on_figures_and_on_the_one_stroke_character_are_undone() -> None:
+    assert ocr.clean_text("426, 000") == "426,000"
+    assert ocr.clean_text("1,106, 000.50") == "1,106,000.50"
+    assert ocr.clean_text("-般公共服务支出") == "一般公共服务支出"
+    assert ocr.clean_text("、财政拨款") == "一、财政拨款"
+    # What is printed so stays so: a negative amount, a label's own spacing, a later ordinal.
+    assert [ocr.clean_text(t) for t in ("-1,250.00", "合 计", "二、外交支出")] == ["-1,250.00", "合 计", "二、外交支出"]
+
+
+def test_a_label_running_into_an_amount_in_one_cell_line_is_a_rule_the_grid_missed() -> None:
+    assert ocr._FUSED.search("一、基本支出丨12,308.48")
+    assert ocr._FUSED.search("其他收入 15.00")
+    assert not any(ocr._FUSED.search(t) for t in ("12,308.48", "2019年预算", "公开表一", "经费(2018)", "小计"))
+
+
+def _line(amount: str, confidence: float = 0.99) -> BudgetLine:
+    value = Decimal(amount)
+    return BudgetLine(
+        "income_expenditure_summary", "income", None, "收入总计", "amount", value, amount, "元", value,
+        1, 0, 9, 1, text_source="ocr", ocr_confidence=confidence,
+    )  # fmt: skip
+
+
+def _check(expected: str, actual: str) -> CheckResult:
+    return CheckResult(
+        "summary_balance", "income_expenditure_summary", "收入总计 = 支出总计",
+        Decimal(expected), Decimal(actual), Decimal(0), 1, 9,
+    )  # fmt: skip
+
+
+def _documents(
+    checks: list[CheckResult], ocr_pages: list[int], problems: list[Problem] | None = None, confidence: float = 0.99
+) -> tuple[RawDocument, ParsedDocument]:
+    raw = RawDocument("0" * 64, 1, [""], [], ocr_pages=ocr_pages)
+    metadata = DocumentMetadata("某部门", 2024, "budget", "department", "元", 1)
+    lines = [_line("156211123", confidence)]
+    parsed = ParsedDocument(metadata, [], lines, [], problems=problems or [], ocr_checks=checks)
+    return raw, parsed
+
+
+def test_a_scan_whose_identities_reconcile_passes_the_gate() -> None:
+    require_reconciled(*_documents([_check("156211123", "156211123")], ocr_pages=[1]))
+
+
+def test_a_scan_with_one_broken_identity_is_refused_naming_it_and_by_how_much() -> None:
+    with pytest.raises(OcrNotReconciled) as refused:
+        require_reconciled(*_documents([_check("156211123", "156211123"), _check("156211123", "156211122")], [1]))
+    reason = str(refused.value)
+    assert reason.startswith("OCR figures do not reconcile: 1 of 2 identities fail: summary_balance")
+    assert "expected 156211123, got 156211122, difference -1" in reason
+
+
+def test_a_scan_with_nothing_to_check_is_refused() -> None:
+    with pytest.raises(OcrNotReconciled, match="^OCR figures do not reconcile: no accounting identity"):
+        require_reconciled(*_documents([], ocr_pages=[1]))
+
+
+def test_a_scan_with_an_amount_cell_not_read_as_a_number_is_refused() -> None:
+    unread = Problem("non_numeric_amount", "income_expenditure_summary", 1, 0, 9, 3, "not an amount: '156,211,12'")
+    with pytest.raises(OcrNotReconciled, match="could not be read as the table says: non_numeric_amount p1"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], problems=[unread]))
+
+
+def test_a_scan_with_a_figure_under_the_recognisers_own_threshold_is_refused_even_if_it_reconciles() -> None:
+    with pytest.raises(OcrNotReconciled, match=r"1 figure\(s\) read with a confidence under 0.5.*156211123 \(0.00\)"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], confidence=ocr.FUSED_CONFIDENCE))
+
+
+def test_a_text_pdf_is_never_held_by_the_ocr_gate() -> None:
+    # Text documents print breaks themselves; for them a break only warns (identities.py).
+    require_reconciled(*_documents([_check("156211123", "156211122")], ocr_pages=[]))
+
+
+def _scan(dpi: int) -> bytes:
+    page = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
+    page.paste(0, (dpi, dpi, 3 * dpi, dpi + 4))  # something printed: a rule
+    return image_pdf([page], dpi)
+
+
+def test_a_coarse_scan_is_refused_before_any_ocr() -> None:
+    with pytest.raises(PdfError, match="page 1 is a scan of 72 dpi, too coarse to read its figures by OCR"):
+        read_document(_scan(72))
+
+
+def test_without_the_recogniser_a_scan_is_refused_with_the_reason_never_a_crash(monkeypatch) -> None:
+    monkeypatch.setitem(sys.modules, "rapidocr_onnxruntime", None)  # import fails
+    ocr._recogniser.cache_clear()
+    try:
+        with pytest.raises(PdfError, match=r"no text layer .*; OCR is not installed \(the rapidocr-onnxruntime"):
+            read_document(_scan(150))
+    finally:
+        ocr._recogniser.cache_clear()
+
+
+def test_a_page_scanned_half_a_degree_askew_is_turned_straight() -> None:
+    page = Image.new("L", (1600, 1200), 255)
+    for y in range(100, 1100, 60):  # the rules of a table
+        page.paste(0, (100, y, 1500, y + 3))
+    askew = np.asarray(page.rotate(0.5, resample=Image.Resampling.BICUBIC, fillcolor=255))
+    assert abs(ocr.skew_angle(askew) - 0.5) <= 0.025
+    assert abs(ocr.skew_angle(ocr.deskew(askew))) <= 0.025
+    assert abs(ocr.skew_angle(np.asarray(page))) < 0.01
