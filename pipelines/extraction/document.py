@@ -110,6 +110,7 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
     check keeps the whole document out."""
     if not raw.ocr_pages or not parsed.lines:
         return
+    require_department_read(parsed.metadata)
     unread = [p for p in parsed.problems if p.page in raw.ocr_pages]
     if unread:
         listed = "; ".join(f"{p.kind} p{p.page} row {p.row} col {p.col}: {p.detail}" for p in unread[:_LISTED])
@@ -142,6 +143,24 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
         )
 
 
+def require_department_read(metadata: DocumentMetadata) -> None:
+    """On a scan the identities prove the figures, not whose figures they are: the department
+    must be read the same way at least twice, and never also as a name a character or two
+    away (a misread), or every figure would load under a department that does not exist."""
+    department = metadata.department_name
+    if metadata.near_readings:
+        raise OcrNotReconciled(
+            f"OCR metadata is uncertain: the department is read as {department} and as "
+            f"{', '.join(metadata.near_readings)}"
+        )
+    if metadata.department_readings < _MIN_DEPARTMENT_READINGS:
+        raise OcrNotReconciled(
+            f"OCR metadata is uncertain: the department {department} is read in only "
+            f"{metadata.department_readings} place; a scan needs {_MIN_DEPARTMENT_READINGS} that agree"
+        )
+
+
+_MIN_DEPARTMENT_READINGS = 2
 _LISTED = 5  # a reason names this many failures, then counts the rest
 # The recogniser's own threshold for a reading to count (rapidocr's text_score).
 MIN_OCR_CONFIDENCE = 0.5

@@ -70,6 +70,10 @@ class DocumentMetadata:
     scope: str  # department | unit
     printed_unit: str  # 万元 | 元, or another unit as printed (its amounts do not convert)
     pages: int
+    # How often the department is printed exactly so, and the other names read that differ
+    # from it by a character or two: for a scan, the evidence that OCR read the name right.
+    department_readings: int = 0
+    near_readings: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -188,6 +192,24 @@ def _choose_department(candidates: list[tuple[str, str]]) -> str | None:
     return max(printed, key=lambda name: (*_agreement(printed[name]), len(name)))
 
 
+def _near_readings(department: str, candidates: list[tuple[str, str]]) -> tuple[str, ...]:
+    """Other names of the same length that differ from ``department`` in one or two characters:
+    on a scan, one organisation misread (人大 read as 人人), not two organisations."""
+    return tuple(
+        sorted(
+            {
+                name
+                for name, _source in candidates
+                if len(name) == len(department)
+                and 0 < sum(a != b for a, b in zip(name, department, strict=True)) <= _NEAR_DIFFERENCES
+            }
+        )
+    )
+
+
+_NEAR_DIFFERENCES = 2
+
+
 def _line_year(line: str) -> int | None:
     """The year a title or a period line states: ``2026年部门收支总表``, ``（2026年度）``."""
     text = compact(line)
@@ -258,4 +280,6 @@ def read_metadata(
         scope=scope,
         printed_unit=printed_unit,
         pages=len(page_texts),
+        department_readings=sum(name == department for name, _source in candidates),
+        near_readings=_near_readings(department, candidates),
     )

@@ -19,7 +19,7 @@ from pipelines.extraction.document import (
 )
 from pipelines.extraction.identities import CheckResult
 from pipelines.extraction.lines import BudgetLine, Problem
-from pipelines.extraction.metadata import DocumentMetadata
+from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.pdf import PdfError
 from tests.support.scans import image_pdf
 
@@ -93,10 +93,17 @@ def _check(expected: str, actual: str) -> CheckResult:
 
 
 def _documents(
-    checks: list[CheckResult], ocr_pages: list[int], problems: list[Problem] | None = None, confidence: float = 0.99
+    checks: list[CheckResult],
+    ocr_pages: list[int],
+    problems: list[Problem] | None = None,
+    confidence: float = 0.99,
+    department_readings: int = 3,
+    near_readings: tuple[str, ...] = (),
 ) -> tuple[RawDocument, ParsedDocument]:
     raw = RawDocument("0" * 64, 1, [""], [], ocr_pages=ocr_pages)
-    metadata = DocumentMetadata("某部门", 2024, "budget", "department", "元", 1)
+    metadata = DocumentMetadata(
+        "某某局", 2024, "budget", "department", "元", 1, department_readings, near_readings
+    )  # fmt: skip
     lines = [_line("156211123", confidence)]
     parsed = ParsedDocument(metadata, [], lines, [], problems=problems or [], ocr_checks=checks)
     return raw, parsed
@@ -128,6 +135,24 @@ def test_a_scan_with_an_amount_cell_not_read_as_a_number_is_refused() -> None:
 def test_a_scan_with_a_figure_under_the_recognisers_own_threshold_is_refused_even_if_it_reconciles() -> None:
     with pytest.raises(OcrNotReconciled, match=r"1 figure\(s\) read with a confidence under 0.5.*156211123 \(0.00\)"):
         require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], confidence=ocr.FUSED_CONFIDENCE))
+
+
+def test_a_scan_whose_department_is_also_read_a_character_away_is_refused() -> None:
+    with pytest.raises(OcrNotReconciled, match="^OCR metadata is uncertain: the department is read as 某某局 and as"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], near_readings=("某巣局",)))
+
+
+def test_a_scan_whose_department_is_read_only_once_is_refused() -> None:
+    with pytest.raises(OcrNotReconciled, match="read in only 1 place"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], department_readings=1))
+
+
+def test_metadata_counts_the_departments_readings_and_its_near_misreadings() -> None:
+    page = "2024年\n某省某某局\n部门预算\n"
+    metadata = read_metadata([page], ["部门：某省某某局", "部门：某省某巣局"], [], [])
+    assert (metadata.department_name, metadata.department_readings, metadata.near_readings) == (
+        "某省某某局", 2, ("某省某巣局",)
+    )  # fmt: skip
 
 
 def test_a_text_pdf_is_never_held_by_the_ocr_gate() -> None:
