@@ -121,3 +121,18 @@ def test_real_terms_growth_deflates_by_the_year_s_price_index(con):
             now, before = (wan(REFERENCE[(department, y)]["支出合计"]) for y in (year, year - 1))
             real = ((now * 100 / cpi - before) * 100 / before).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
             assert rows[(canonical(department), year)]["change_pct_real"] == real, (department, year)
+
+
+def test_a_three_public_part_without_a_previous_document_takes_the_amount_its_prose_states(con):
+    # jiangsu_npc_office_2017_budget.pdf, 说明 of the 三公 table: 因公出国（境）费预算支出222.5万元，
+    # 与上年预算数持平; 公务接待费预算支出427.5万元，与上年预算数持平. No 2016 document is loaded.
+    rows = con.execute(
+        "SELECT measure, amount_yuan, previous_amount_yuan, change_yuan, previous_source, previous_basis "
+        "FROM marts.three_public_yoy AS three JOIN marts.dim_document AS documents USING (document_id) "
+        "WHERE documents.file_name = 'jiangsu_npc_office_2017_budget.pdf' "
+        "AND measure IN ('outbound_travel', 'official_reception') ORDER BY measure"
+    ).fetchall()
+    assert rows == [
+        ("official_reception", wan("427.5"), wan("427.5"), Decimal("0.00"), "narrative", "budget"),
+        ("outbound_travel", wan("222.5"), wan("222.5"), Decimal("0.00"), "narrative", "budget"),
+    ]

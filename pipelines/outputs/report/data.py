@@ -59,6 +59,7 @@ class ThreePublicAmount:
     amount: Decimal
     change_pct: Decimal | None
     source: Source
+    previous_source: str | None = None  # 'narrative': the previous amount is the one this year's prose implies
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,7 @@ _THREE_PUBLIC_SQL = f"""
 with {_CURRENT}
 select
     three.department, three.fiscal_year, three.document_kind, three.measure, three.amount_yuan,
-    three.change_pct, documents.file_path, documents.file_name, min(lines.source_page)
+    three.change_pct, documents.file_path, documents.file_name, min(lines.source_page), three.previous_source
 from marts.three_public_yoy as three
 inner join current_documents as documents
     on documents.document_id = three.document_id
@@ -302,8 +303,8 @@ def read_report_data(con: duckdb.DuckDBPyConnection) -> ReportData:
         ).fetchall()
     ]
     three_public = [
-        ThreePublicAmount(department, year, kind, measure, amount, change_pct, Source(path, name, page))
-        for department, year, kind, measure, amount, change_pct, path, name, page in con.execute(
+        ThreePublicAmount(department, year, kind, measure, amount, change_pct, Source(path, name, page), previous)
+        for department, year, kind, measure, amount, change_pct, path, name, page, previous in con.execute(
             _THREE_PUBLIC_SQL
         ).fetchall()
     ]

@@ -314,7 +314,11 @@ def _three_public_figure(data: ReportData, report_dir: Path) -> str:
         detail = "; ".join(
             f"{label} {svg.yuan(measures[m].amount)}" for m, label in THREE_PUBLIC_PARTS.items() if m in measures
         )
-        change = "" if subtotal.change_pct is None else f"; {subtotal.change_pct:+} % on the year before"
+        change = (
+            ""
+            if subtotal.change_pct is None
+            else f"; {subtotal.change_pct:+} % on the year before{_FROM_PROSE.get(subtotal.previous_source, '')}"
+        )
         mark = svg.Mark(
             subtotal.amount,
             f"{_year_label(department, year, kind)}: 三公 {svg.yuan(subtotal.amount)} ({detail}{change}; "

@@ -24,24 +24,9 @@ departments as (
     select * from {{ ref('dim_department') }}
 ),
 
--- The first claim of each budget that implies last year's total expenditure, where the
--- claim's stated total agrees with the document's (narrative_check): prose that disagrees
--- with its own tables gives no previous year. Final accounts' prose is not checked.
 narrative_previous as (
-    select
-        claims.document_id,
-        claims.implied_previous_yuan,
-        claims.basis
-    from {{ ref('narrative_claim') }} as claims
-    inner join {{ ref('narrative_check') }} as checks
-        on checks.document_id = claims.document_id
-        and checks.claim_index = claims.claim_index
-        and checks.check_name = 'amount'
-        and checks.status = 'agree'
-    where claims.subject = 'total_expenditure'
-      and claims.implied_previous_yuan is not null
-      and claims.compared_year = claims.fiscal_year - 1
-    qualify row_number() over (partition by claims.document_id order by claims.claim_index) = 1
+    select * from ({{ narrative_previous_year() }})
+    where subject = 'total_expenditure'
 ),
 
 prices as (

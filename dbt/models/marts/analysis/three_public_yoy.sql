@@ -9,6 +9,10 @@
 -- the measure without the suffix; printed_column says which column was taken.
 -- A measure printed on more than one department-level row (unit rows the parser
 -- could not tell apart) keeps the first printed row, as classification_yoy does.
+-- Where the previous year's document is not loaded, the previous amount is the one this
+-- year's prose implies (narrative_previous_year): previous_source says 'narrative' and
+-- previous_basis what the prose compared against (the 三公 prose often compares with
+-- 上年执行数, last year's execution, not its budget).
 
 with lines as (
     select
@@ -62,8 +66,35 @@ amounts as (
     where preference = 1
 ),
 
-changes as (
+documented as (
     {{ with_previous_year('amounts', ['department_id', 'document_kind', 'scope', 'measure']) }}
+),
+
+narrative_previous as (
+    {{ narrative_previous_year() }}
+),
+
+changes as (
+    select
+        documented.* replace (
+            coalesce(documented.previous_amount_yuan, narrative_previous.implied_previous_yuan)
+                as previous_amount_yuan,
+            coalesce(
+                documented.change_yuan,
+                cast(documented.amount_yuan - narrative_previous.implied_previous_yuan as decimal(18, 2))
+            ) as change_yuan
+        ),
+        case
+            when documented.previous_amount_yuan is not null then 'document'
+            when narrative_previous.implied_previous_yuan is not null then 'narrative'
+        end as previous_source,
+        case
+            when documented.previous_amount_yuan is null then narrative_previous.basis
+        end as previous_basis
+    from documented
+    left join narrative_previous
+        on narrative_previous.document_id = documented.document_id
+        and narrative_previous.subject = documented.measure
 )
 
 select
@@ -77,6 +108,8 @@ select
     cast(changes.previous_amount_yuan as decimal(18, 2)) as previous_amount_yuan,
     changes.change_yuan,
     {{ percent_change('changes.change_yuan', 'changes.previous_amount_yuan') }} as change_pct,
+    changes.previous_source,
+    changes.previous_basis,
     changes.printed_column,
     changes.document_id,
     {{ real_change_pct('changes.amount_yuan', 'changes.previous_amount_yuan', 'prices.cpi_previous_year_100') }}
