@@ -231,7 +231,10 @@ def _extract(args: argparse.Namespace) -> int:
         return EXIT_CONFIG
     raw, parsed = extract(path.read_bytes(), gate=False)  # a scan's gate verdict is shown, not raised
     verdict = None
-    if raw.ocr_pages:
+    read_by_ocr = [l for l in parsed.lines if l.ocr_confidence is not None]
+    if raw.ocr_pages and not read_by_ocr:
+        verdict = "no figure was read by OCR, so the OCR gate does not apply; it would load as a text PDF"
+    elif raw.ocr_pages:
         try:
             require_reconciled(raw, parsed)
             verdict = f"reconciles: all {len(parsed.ocr_checks)} identities pass; it would load"
@@ -249,8 +252,8 @@ def _extract(args: argparse.Namespace) -> int:
             if not raw.ocr_pages
             else {
                 "pages": raw.ocr_pages,
-                "figures": len(parsed.lines),
-                "lowest_confidence": min((l.ocr_confidence for l in parsed.lines if l.ocr_confidence), default=None),
+                "figures": len(read_by_ocr),
+                "lowest_confidence": min((l.ocr_confidence for l in read_by_ocr), default=None),
                 "identities": len(parsed.ocr_checks),
                 "failed": [c.describe() for c in parsed.ocr_breaks],
                 "reconciles": verdict.startswith("reconciles"),
@@ -281,9 +284,8 @@ def _extract(args: argparse.Namespace) -> int:
     for p in parsed.problems:
         print(f"  problem: {p.kind} {p.statement} p{p.page} row {p.row} col {p.col}: {p.detail}")
     if raw.ocr_pages:
-        read = [l for l in parsed.lines if l.ocr_confidence is not None]
-        lowest = min(read, key=lambda l: l.ocr_confidence, default=None)
-        print(f"  OCR: {len(raw.ocr_pages)} scanned page(s) without a text layer, {len(read)} figures read")
+        lowest = min(read_by_ocr, key=lambda l: l.ocr_confidence, default=None)
+        print(f"  OCR: {len(raw.ocr_pages)} scanned page(s) without a text layer, {len(read_by_ocr)} figures read")
         if lowest is not None:
             print(
                 f"  OCR lowest confidence {lowest.ocr_confidence:.3f}: {lowest.printed_amount} "

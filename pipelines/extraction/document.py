@@ -14,7 +14,7 @@ from pipelines.extraction.headline import Headline, pick_headlines
 from pipelines.extraction.headline_gate import gate_headlines, printed_tables
 from pipelines.extraction.identities import PASS, CheckResult, run_checks
 from pipelines.extraction.limits import DocumentLimits
-from pipelines.extraction.lines import BudgetLine, Problem, parse_statement
+from pipelines.extraction.lines import OCR, BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.narrative import Claim, read_claims
 from pipelines.extraction.ocr import OcrUnavailable, read_scanned_pages, scanned_pages
@@ -108,8 +108,8 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
     (or from a cell where a label runs into an amount: two cells fused by a rule the
     grid missed, whose figure may sit under the wrong label), or no identity at all to
     check keeps the whole document out."""
-    if not raw.ocr_pages or not parsed.lines:
-        return
+    if not any(line.text_source == OCR for line in parsed.lines):
+        return  # no figure was read by OCR (a scanned cover or photo page): a text PDF's rules apply
     require_department_read(parsed.metadata)
     unread = [p for p in parsed.problems if p.page in raw.ocr_pages]
     if unread:

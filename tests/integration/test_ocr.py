@@ -77,3 +77,16 @@ def test_a_scan_with_a_misprinted_digit_is_quarantined_saying_which_identity_fai
         "收入总计 = 支出总计 (page 1, row 15): expected 156211123.00, got 156211122.00, difference -1.00"
         in status.reason
     )
+
+
+def test_yusuan_extract_prints_what_ocr_read_and_the_gates_verdict(scan: bytes, tmp_path: Path, capsys) -> None:
+    from pipelines.cli import main
+
+    path = tmp_path / "scan.pdf"
+    path.write_bytes(scan)
+    assert main(["extract", str(path)]) == 0
+    printed = capsys.readouterr().out
+    # the page's two totals and the nine function classes (PRINTED_FUNCTIONS) at least
+    read = int(printed.split("OCR: 1 scanned page(s) without a text layer, ")[1].split(" figures read")[0])
+    assert read >= 2 + len(PRINTED_FUNCTIONS)
+    assert "OCR gate: reconciles: all 1 identities pass; it would load" in printed

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from dataclasses import replace
 from decimal import Decimal
 
 import numpy as np
@@ -77,11 +78,12 @@ def test_a_label_running_into_an_amount_in_one_cell_line_is_a_rule_the_grid_miss
     assert not any(ocr._FUSED.search(t) for t in ("12,308.48", "2019年预算", "公开表一", "经费(2018)", "小计"))
 
 
-def _line(amount: str, confidence: float = 0.99) -> BudgetLine:
+def _line(amount: str, confidence: float | None = 0.99) -> BudgetLine:
+    """A figure read by OCR with ``confidence``, or from the text layer when it is None."""
     value = Decimal(amount)
     return BudgetLine(
         "income_expenditure_summary", "income", None, "收入总计", "amount", value, amount, "元", value,
-        1, 0, 9, 1, text_source="ocr", ocr_confidence=confidence,
+        1, 0, 9, 1, text_source="text" if confidence is None else "ocr", ocr_confidence=confidence,
     )  # fmt: skip
 
 
@@ -104,7 +106,7 @@ def _documents(
     metadata = DocumentMetadata(
         "某某局", 2024, "budget", "department", "元", 1, department_readings, near_readings
     )  # fmt: skip
-    lines = [_line("156211123", confidence)]
+    lines = [_line("156211123", confidence if ocr_pages else None)]
     parsed = ParsedDocument(metadata, [], lines, [], problems=problems or [], ocr_checks=checks)
     return raw, parsed
 
@@ -158,6 +160,13 @@ def test_metadata_counts_the_departments_readings_and_its_near_misreadings() -> 
 def test_a_text_pdf_is_never_held_by_the_ocr_gate() -> None:
     # Text documents print breaks themselves; for them a break only warns (identities.py).
     require_reconciled(*_documents([_check("156211123", "156211122")], ocr_pages=[]))
+
+
+def test_a_scanned_page_that_gave_no_figure_does_not_hold_the_text_pages_figures() -> None:
+    # A scanned cover or photo page: every figure is from the text layer, whose printed
+    # breaks only warn, as in any text PDF.
+    raw, parsed = _documents([_check("156211123", "156211122")], ocr_pages=[])
+    require_reconciled(replace(raw, ocr_pages=[1]), parsed)
 
 
 def _scan(dpi: int) -> bytes:
