@@ -75,14 +75,6 @@ def _recogniser():
     return RapidOCR(use_det=False, use_cls=False).text_rec
 
 
-def ocr_available() -> bool:
-    try:
-        _recogniser()
-    except OcrUnavailable:
-        return False
-    return True
-
-
 def recognise(images: list[np.ndarray]) -> list[tuple[str, float]]:
     """Text and confidence of each one-line image, recognised in batches."""
     if not images:
