@@ -22,6 +22,8 @@ AUDIT_SCHEMA = "dbt_test__audit"
 # The columns dbt's generic tests return the offending value in.
 _VALUE_COLUMNS = ("value_field", "unique_field", "from_field")
 _NAMED_VALUES = 3
+# What tests/generic/not_null_columns.sql names in each failing row: the columns that are NULL.
+_NULL_COLUMNS = "null_columns"
 
 
 class DbtBuildFailed(Exception):
@@ -83,7 +85,7 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest: dict) -> dict[str, list[str]]:
     """The documents a failing test's stored rows point to, with a few offending values each.
 
-    The rows carry the document when the test returns whole rows (not_null,
+    The rows carry the document when the test returns whole rows (not_null, not_null_columns,
     expression_is_true, in_vocabulary, the singular tests) or a key that holds it
     (unique_combination_of_columns); otherwise the offending value (accepted_values,
     relationships, unique) is looked up in the tested model's column."""
@@ -94,7 +96,7 @@ def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest:
     stored = _columns(con, relation)
     column = node.get("column_name")
     if "document_id" in stored:
-        value = _quoted(column) if column in stored else "NULL"
+        value = _quoted(column) if column in stored else (_NULL_COLUMNS if _NULL_COLUMNS in stored else "NULL")
         rows = con.execute(f"SELECT DISTINCT document_id, {value} FROM {relation} WHERE document_id IS NOT NULL")
     else:
         stored_value = next((c for c in (*_VALUE_COLUMNS, column) if c and c in stored), None)

@@ -18,6 +18,12 @@ MANIFEST = {
             "test_metadata": {"name": "relationships"},
         },
         "test.yusuan.assert_rule.2": {"name": "assert_rule", "attached_node": None, "column_name": None},
+        "test.yusuan.not_null_columns_fct_budget_line.4": {
+            "name": "not_null_columns_fct_budget_line",
+            "attached_node": "model.yusuan.fct_budget_line",
+            "column_name": None,
+            "test_metadata": {"name": "not_null_columns"},
+        },
         "test.yusuan.unique_unit_unit.3": {
             "name": "unique_unit_unit",
             "attached_node": "seed.yusuan.unit",
@@ -37,6 +43,10 @@ def database() -> duckdb.DuckDBPyConnection:
     con.execute("CREATE TABLE unit AS SELECT * FROM (VALUES ('元'), ('元')) t(unit)")
     con.execute("CREATE TABLE relationships_failures AS SELECT 'bonus' AS from_field")
     con.execute("CREATE TABLE rule_failures AS SELECT 'a' AS document_id, 5 AS amount")
+    con.execute(
+        "CREATE TABLE not_null_failures AS SELECT * FROM (VALUES ('b', NULL, 'measure'), ('c', NULL, 'measure')) "
+        "t(document_id, measure, null_columns)"
+    )
     con.execute("CREATE TABLE unique_failures AS SELECT '元' AS unique_field, 2 AS n_records")
     return con
 
@@ -53,6 +63,11 @@ def test_rows_that_carry_the_document_name_it():
     failure = {"unique_id": "test.yusuan.assert_rule.2", "relation_name": "rule_failures"}
     assert offending_documents(database(), failure, MANIFEST) == {"a": []}
     assert dbt_test_label(MANIFEST["nodes"][failure["unique_id"]], MANIFEST) == "assert_rule"
+
+
+def test_required_columns_left_empty_are_named_with_their_documents():
+    failure = {"unique_id": "test.yusuan.not_null_columns_fct_budget_line.4", "relation_name": "not_null_failures"}
+    assert offending_documents(database(), failure, MANIFEST) == {"b": ["measure"], "c": ["measure"]}
 
 
 def test_a_failure_in_a_seed_names_no_document():
