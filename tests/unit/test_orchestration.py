@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from dagster import DagsterInstance, build_schedule_context, build_sensor_context
 
+from pipelines.orchestration.assets.dbt import KEEP_INVOCATION_TARGETS, prune_invocation_targets
 from pipelines.orchestration.definitions import defs
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.orchestration.schedules import build_nightly_schedule
@@ -95,3 +96,26 @@ def test_orchestration_is_wired():
     checks = {k.name for k in graph.asset_check_keys}
     assert {"accounting_identities", "nothing_quarantined"} <= checks
     assert any("freshness" in name for name in checks)
+
+
+def test_old_dbt_invocation_folders_are_pruned_but_recent_ones_kept(tmp_path):
+    now = 1_000_000_000.0
+
+    def folder(name: str, age_s: float):
+        path = tmp_path / f"dbt_models-{name}"
+        path.mkdir()
+        os.utime(path, (now - age_s, now - age_s))
+        return path
+
+    # More recent folders than are kept by count: all are kept, another run may be writing one.
+    recent = [folder(f"recent{i}", 60 * (i + 1)) for i in range(KEEP_INVOCATION_TARGETS + 2)]
+    old = [folder(f"old{i}", 2 * 24 * 3600 + i) for i in range(3)]
+    hand_run = tmp_path / "compiled"  # what a hand-run dbt leaves: not ours to remove
+    hand_run.mkdir()
+    os.utime(hand_run, (0, 0))
+
+    removed = prune_invocation_targets(tmp_path, now=now)
+
+    assert sorted(removed) == sorted(old)
+    assert all(path.exists() for path in recent) and hand_run.exists()
+    assert not any(path.exists() for path in old)

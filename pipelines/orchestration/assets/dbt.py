@@ -2,6 +2,7 @@
 
 import os
 import shutil
+import time
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,12 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # Each build after the first has set documents aside; a failure that keeps naming
 # new documents this often is not about documents.
 MAX_BUILDS = 3
+# dagster-dbt gives every invocation a target folder of its own (manifest, compiled SQL:
+# about 13 MB) and never removes one. A nightly would pile up gigabytes in a year.
+# Kept: the newest few, for reading what a recent build did, and any folder touched in
+# the last day, which another run (of another warehouse) may still be writing.
+KEEP_INVOCATION_TARGETS = 5
+INVOCATION_TARGET_MIN_AGE_S = 24 * 3600
 
 
 class YusuanTranslator(DagsterDbtTranslator):
@@ -67,6 +74,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
         build = dbt.cli(command, context=context, raise_on_error=False)
         events = list(build.stream())
         keep_partial_parse(build)
+        prune_invocation_targets(Path(dbt_project.project_dir) / "target")
         results = _results(build)
         if results.ok:
             yield from events
@@ -103,6 +111,27 @@ def keep_partial_parse(invocation: DbtCliInvocation) -> None:
         staging = kept.with_name(f".{PARTIAL_PARSE}.{os.getpid()}")
         shutil.copyfile(parsed, staging)
         os.replace(staging, kept)  # a reader sees the old file or the new one, whole
+
+
+def prune_invocation_targets(target: Path, now: float | None = None) -> list[Path]:
+    """Remove dagster-dbt's per-invocation folders (``dbt_models-*``) but the newest
+    KEEP_INVOCATION_TARGETS and those touched within INVOCATION_TARGET_MIN_AGE_S."""
+    now = time.time() if now is None else now
+    modified = {folder: when for folder in target.glob("dbt_models-*") if (when := _modified(folder)) is not None}
+    newest_first = sorted(modified, key=modified.get, reverse=True)
+    removed = []
+    for folder in newest_first[KEEP_INVOCATION_TARGETS:]:
+        if now - modified[folder] > INVOCATION_TARGET_MIN_AGE_S:
+            shutil.rmtree(folder, ignore_errors=True)
+            removed.append(folder)
+    return removed
+
+
+def _modified(folder: Path) -> float | None:
+    try:
+        return folder.stat().st_mtime
+    except FileNotFoundError:  # another run pruned it first
+        return None
 
 
 def _results(invocation: DbtCliInvocation) -> BuildResults:
