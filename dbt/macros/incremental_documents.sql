@@ -34,11 +34,21 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     {{ return(['fct_budget_line', 'document_headline', 'reconciliation', 'fiscal_data_package_line']) }}
 {%- endmacro %}
 
+{# The staging models whose rows are a loaded document version's own, immutable once loaded. #}
+{% macro per_document_staging() -%}
+    {{ return(['stg_document', 'stg_budget_line', 'stg_extracted_cell', 'stg_headline', 'stg_statement',
+               'stg_reconciliation', 'stg_narrative_claim']) }}
+{%- endmacro %}
+
 {#
-  dbt's get_where_subquery (what a generic test reads), with one more filter: a test of a
-  per-document mart checks the rows of the documents this run rebuilt (int_document_change:
-  every document on a full build), not every row again. The rows of the other documents
-  were tested when they were built and have not changed.
+  dbt's get_where_subquery (what a generic test reads), with one more filter: a test
+  reads the rows of the documents this run builds, not every row again.  The rows of the
+  other documents were tested when they were built and have not changed.
+  - A per-document mart: the documents int_document_change lists (every one on a full build).
+  - A per-document staging model: the document versions loaded since the last build, i.e.
+    not in state.document_build_state with the same loaded_at.  Its tests run before any
+    model downstream of it (dbt build waits for a model's tests), so before this build
+    rewrites that state.  A full build (a changed project, --full-refresh) tests every row.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -50,6 +60,16 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
         {%- set changes = api.Relation.create(
             database=relation.database, schema='intermediate', identifier='int_document_change') -%}
         {%- do conditions.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
+    {%- elif relation.identifier in per_document_staging() and not flags.FULL_REFRESH -%}
+        {%- set built = adapter.get_relation(
+            database=relation.database, schema='state', identifier='document_build_state') -%}
+        {%- if built is not none -%}
+            {%- set loaded = api.Relation.create(database=relation.database, schema='raw', identifier='document') -%}
+            {%- do conditions.append(
+                'document_id in (select document_id from ' ~ loaded ~ ' as loaded where not exists ('
+                ~ 'select 1 from ' ~ built ~ ' as built where built.document_id = loaded.document_id '
+                ~ 'and built.loaded_at = loaded.loaded_at))') -%}
+        {%- endif -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}

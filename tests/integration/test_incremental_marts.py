@@ -159,3 +159,27 @@ def test_the_marts_show_the_changes(runs):
         f"where department = '{EDU}' and fiscal_year = 2024 and document_kind = 'budget'",
     )
     assert [str(value) for (value,) in edu_2024] == ["131000000.00"]
+
+
+def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(runs, tmp_path):
+    """A staging model's rows are its documents' own, fixed once loaded: an incremental build
+    tests the new versions' rows only (macros/incremental_documents.sql), and still fails on them."""
+    warehouse, _rebuilt, _steps = runs
+    copy = tmp_path / warehouse.name
+    shutil.copy(warehouse, copy)
+
+    def plant(con: duckdb.DuckDBPyConnection) -> None:
+        _insert_document(con, *BY_ID["b2021"])  # new: never built
+        # The total's measure missing in the new document, and in a2023, which the last build tested.
+        con.execute(
+            "update raw.budget_line set measure = NULL where document_id in ('b2021', 'a2023') and source_col = 1"
+        )
+
+    _write(copy, plant)
+    planted = dict(_rows(copy, "select document_id, count(*) from raw.budget_line where measure is null group by 1"))
+    assert planted.keys() == {"b2021", "a2023"}
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YUSUAN_WAREHOUSE", str(copy))
+        result = _run_dbt(["test", "--select", "stg_budget_line,test_name:not_null_columns"], tmp_path)
+    [tested] = result.result.results
+    assert (tested.status, tested.failures) == ("fail", planted["b2021"])

@@ -1,5 +1,6 @@
 """Assets: the dbt models (staging → intermediate → marts), built with dagster-dbt."""
 
+import json
 import os
 import shutil
 import time
@@ -8,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
-from dagster import AssetExecutionContext, Config
+from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 
 from pipelines.ingest.progress import document_progress
@@ -21,6 +22,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # Each build after the first has set documents aside; a failure that keeps naming
 # new documents this often is not about documents.
 MAX_BUILDS = 3
+SEED_PATH = "seeds"  # dbt_project.yml's seed-paths
 # dagster-dbt gives every invocation a target folder of its own (manifest, compiled SQL:
 # about 13 MB) and never removes one. A nightly would pile up gigabytes in a year.
 # Kept: the newest few, for reading what a recent build did, and any folder touched in
@@ -58,9 +60,26 @@ def built_by_current_project(paths: PipelinePaths) -> bool:
 
 def build_command(full_refresh: bool) -> list[str]:
     """A full build; or, when the project has not changed since the last one, the incremental
-    models on the changed documents.  Every node runs either way: a dbt asset this run does not
-    materialise (a seed left out) would make Dagster skip the publish that depends on it."""
-    return ["build", "--full-refresh"] if full_refresh else ["build"]
+    models on the changed documents, without the seeds.  Seeds are files of the project, so
+    they and the tests written on them can only have changed with it (a full build); the tests
+    that check models against a seed (relationships to the vocabularies) still run: with
+    ``buildable`` indirect selection a test stays in when its seed is an ancestor of the
+    models built, where dbt's default would drop every test that touches an excluded node."""
+    if full_refresh:
+        return ["build", "--full-refresh"]
+    return ["build", "--exclude", f"path:{SEED_PATH}", "--indirect-selection", "buildable"]
+
+
+def _manifest_nodes() -> list[dict]:
+    return list(json.loads(ensure_manifest().read_text(encoding="utf-8"))["nodes"].values())
+
+
+def model_asset_keys() -> list[AssetKey]:
+    """The dbt assets every build materialises: the models, not the seeds (see build_command).
+    What follows dbt waits for these only; waiting for a seed an incremental build leaves
+    alone would make Dagster skip the publish."""
+    translator = YusuanTranslator()
+    return [translator.get_asset_key(node) for node in _manifest_nodes() if node["resource_type"] == "model"]
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")

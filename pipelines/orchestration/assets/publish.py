@@ -5,14 +5,14 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 
 from pipelines.ingest.noop import unpublished_marker
 from pipelines.ingest.releases import publish_release
-from pipelines.orchestration.assets.dbt import dbt_models
+from pipelines.orchestration.assets.dbt import model_asset_keys
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.settings import Settings
 
 
 @asset(
     group_name="warehouse",
-    deps=list(dbt_models.keys),
+    deps=model_asset_keys(),
     description="A new release after a successful dbt build: warehouse/published/yusuan.duckdb atomically "
     "replaced (the one before kept as yusuan.previous.duckdb), Parquet exports of every mart under "
     "warehouse/published/parquet/<release_id>/ with `current` pointing at the newest, the last "
