@@ -63,22 +63,42 @@ class RawTable:
         return cls(**data)
 
 
-def page_texts(pdf_bytes: bytes) -> list[str]:
-    """Normalised plain text of every page (cheap: pdfium, no layout analysis)."""
+@dataclass
+class PageScan:
+    """What one pdfium pass reads of every page: its text, and whether it is ruled."""
+
+    texts: list[str]  # normalised plain text of every page
+    ruled: list[int]  # pages (1-based) with enough vector ruling to hold a lattice table
+
+
+def scan_pages(pdf_bytes: bytes) -> PageScan:
+    """Every page's text and ruling, each page loaded once (cheap: pdfium, no layout analysis).
+
+    Loading a page, which parses its content stream, is most of what pdfium costs here:
+    the text and the ruling are read from the same loaded page, not in two passes.
+    """
     try:
         document = pypdfium2.PdfDocument(pdf_bytes)
     except pypdfium2.PdfiumError as exc:
         raise PdfError(f"not a readable PDF: {exc}") from exc
     try:
-        texts = []
-        for page in document:
+        texts: list[str] = []
+        ruled: list[int] = []
+        for number, page in enumerate(document, start=1):
             textpage = page.get_textpage()
             texts.append(normalize(textpage.get_text_range()))
             textpage.close()
+            if _is_ruled(page):
+                ruled.append(number)
             page.close()
-        return texts
+        return PageScan(texts, ruled)
     finally:
         document.close()
+
+
+def page_texts(pdf_bytes: bytes) -> list[str]:
+    """Normalised plain text of every page."""
+    return scan_pages(pdf_bytes).texts
 
 
 def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
@@ -103,25 +123,16 @@ def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
 _MIN_TABLE_SEGMENTS = 8
 
 
-def ruled_pages(pdf_bytes: bytes) -> list[int]:
-    """Pages (1-based) with enough vector ruling to hold a lattice table.
+def _is_ruled(page: pypdfium2.PdfPage) -> bool:
+    """Whether a page has enough vector ruling to hold a lattice table.
 
     pdfium counts path segments in a few milliseconds a page, while camelot's
     layout analysis of a page of prose costs tens; about a third of a budget's
     pages (cover, contents, explanations) are prose.  Only the vector reader
     needs the lines: the raster re-read is limited to pages it already read.
     """
-    document = pypdfium2.PdfDocument(pdf_bytes)
-    try:
-        ruled = []
-        for number, page in enumerate(document, start=1):
-            count = pdfium_c.FPDFPage_CountObjects(page.raw)
-            if _path_segments([pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]) >= _MIN_TABLE_SEGMENTS:
-                ruled.append(number)
-            page.close()
-        return ruled
-    finally:
-        document.close()
+    count = pdfium_c.FPDFPage_CountObjects(page.raw)
+    return _path_segments([pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]) >= _MIN_TABLE_SEGMENTS
 
 
 def _path_segments(objects: list) -> int:
@@ -177,9 +188,14 @@ def _read_filled_rules_too() -> None:
     read_rules = processing._ruled_lines_from_layout
     if getattr(read_rules, "reads_filled_paths", False):
         return
+    # camelot reads a page's rules twice in a row (its horizontal, then its vertical
+    # lines), each a walk of the whole layout: the last page's rules are kept.
+    last: dict[str, object] = {}
 
     def read(layout):
-        return _rules_with_thin_filled_paths(layout, read_rules)
+        if last.get("layout") is not layout:
+            last["layout"], last["rules"] = layout, _rules_with_thin_filled_paths(layout, read_rules)
+        return last["rules"]
 
     read.reads_filled_paths = True  # type: ignore[attr-defined]
     processing._ruled_lines_from_layout = read
@@ -230,19 +246,18 @@ def _fused_cells(table) -> int:
     return count
 
 
-def read_tables(pdf_bytes: bytes) -> list[RawTable]:
+def read_tables(pdf_bytes: bytes, ruled: list[int]) -> list[RawTable]:
     """Every ruled table of the document, in reading order, with its title context.
 
-    Only ruled pages are read (see ``ruled_pages``).  The PDF's own vector
+    Only the ``ruled`` pages are read (see ``scan_pages``).  The PDF's own vector
     lines are read first (fast); a page where that leaves
     labels and amounts fused in one cell, because some rules are drawn in a way
     the vector reader misses, is read again from the rendered image.
     """
-    pages = ruled_pages(pdf_bytes)
-    if not pages:
+    if not ruled:
         return []
     by_page: dict[int, list] = {}
-    for table in _camelot(pdf_bytes, ",".join(map(str, pages)), "vector"):
+    for table in _camelot(pdf_bytes, ",".join(map(str, ruled)), "vector"):
         by_page.setdefault(int(table.page), []).append(table)
     for page, tables in list(by_page.items()):
         fused = sum(_fused_cells(t) for t in tables)
