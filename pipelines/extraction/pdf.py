@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import pypdfium2
@@ -131,24 +132,27 @@ def _is_ruled(page: pypdfium2.PdfPage) -> bool:
     pages (cover, contents, explanations) are prose.  Only the vector reader
     needs the lines: the raster re-read is limited to pages it already read.
     """
-    count = pdfium_c.FPDFPage_CountObjects(page.raw)
-    return _path_segments([pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]) >= _MIN_TABLE_SEGMENTS
+    objects = (pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)))
+    segments = 0
+    for count in _path_segment_counts(objects):
+        segments += count
+        if segments >= _MIN_TABLE_SEGMENTS:
+            return True  # a table page holds thousands of objects: no need to look at the rest
+    return False
 
 
-def _path_segments(objects: list) -> int:
-    """Path segments among raw pdfium page objects, inside form XObjects too.
+def _path_segment_counts(objects: Iterable) -> Iterator[int]:
+    """Path segments of each path among raw pdfium page objects, inside form XObjects too.
 
     The raw calls, not pypdfium2's object wrappers: they are ten times cheaper."""
-    segments = 0
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            segments += max(pdfium_c.FPDFPath_CountSegments(obj), 0)
+            yield max(pdfium_c.FPDFPath_CountSegments(obj), 0)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            segments += _path_segments(
-                [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+            yield from _path_segment_counts(
+                pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))
             )
-    return segments
 
 
 # A filled path this thin is a drawn rule (camelot's own threshold for thin rectangles).
