@@ -166,11 +166,10 @@ def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float
     generators draw each rule as a filled polygon instead (pdfminer's ``LTCurve``):
     without these, whole documents read as having no table at all.
     """
-    from camelot.image_processing import _walk_layout_objects
     from playa.miner import LTCurve
 
     rules = read_rules(layout)
-    for obj in _walk_layout_objects(layout):
+    for obj in _outside_text_boxes(layout):
         if type(obj) is not LTCurve or not getattr(obj, "fill", False) or getattr(obj, "stroke", False):
             continue
         width, height = obj.x1 - obj.x0, obj.y1 - obj.y0
@@ -183,6 +182,18 @@ def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float
             middle = (obj.x0 + obj.x1) / 2
             rules.append((middle, obj.y0, middle, obj.y1))
     return rules
+
+
+def _outside_text_boxes(container) -> Iterator:
+    """Every object of a layout but the text: the layout analysis leaves paths at the top
+    level or inside figures (form XObjects), never in a text box, whose thousands of
+    characters need no visit."""
+    from playa.miner import LTFigure
+
+    for obj in container:
+        yield obj
+        if isinstance(obj, LTFigure):
+            yield from _outside_text_boxes(obj)
 
 
 def _read_filled_rules_too() -> None:
