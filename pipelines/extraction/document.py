@@ -18,7 +18,7 @@ from pipelines.extraction.lines import OCR, BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.narrative import Claim, read_claims
 from pipelines.extraction.ocr import OcrUnavailable, read_scanned_pages, scanned_pages
-from pipelines.extraction.pdf import PdfError, RawTable, page_texts, read_tables
+from pipelines.extraction.pdf import PdfError, RawTable, read_tables, scan_pages
 from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
 from pipelines.extraction.statements import assemble
@@ -184,9 +184,10 @@ def read_document(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> Raw
     pages = page_count(pdf_bytes)
     if limits is not None:
         limits.check_pages(pages)
-    texts = page_texts(pdf_bytes)
+    scan = scan_pages(pdf_bytes)
+    texts = scan.texts
     scanned = scanned_pages(pdf_bytes, texts)
-    tables = read_tables(pdf_bytes)
+    tables = read_tables(pdf_bytes, scan.ruled)
     read = []
     if scanned:
         try:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import io
 import logging
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 
 import pypdfium2
@@ -63,22 +64,42 @@ class RawTable:
         return cls(**data)
 
 
-def page_texts(pdf_bytes: bytes) -> list[str]:
-    """Normalised plain text of every page (cheap: pdfium, no layout analysis)."""
+@dataclass
+class PageScan:
+    """What one pdfium pass reads of every page: its text, and whether it is ruled."""
+
+    texts: list[str]  # normalised plain text of every page
+    ruled: list[int]  # pages (1-based) with enough vector ruling to hold a lattice table
+
+
+def scan_pages(pdf_bytes: bytes) -> PageScan:
+    """Every page's text and ruling, each page loaded once (cheap: pdfium, no layout analysis).
+
+    Loading a page, which parses its content stream, is most of what pdfium costs here:
+    the text and the ruling are read from the same loaded page, not in two passes.
+    """
     try:
         document = pypdfium2.PdfDocument(pdf_bytes)
     except pypdfium2.PdfiumError as exc:
         raise PdfError(f"not a readable PDF: {exc}") from exc
     try:
-        texts = []
-        for page in document:
+        texts: list[str] = []
+        ruled: list[int] = []
+        for number, page in enumerate(document, start=1):
             textpage = page.get_textpage()
             texts.append(normalize(textpage.get_text_range()))
             textpage.close()
+            if _is_ruled(page):
+                ruled.append(number)
             page.close()
-        return texts
+        return PageScan(texts, ruled)
     finally:
         document.close()
+
+
+def page_texts(pdf_bytes: bytes) -> list[str]:
+    """Normalised plain text of every page."""
+    return scan_pages(pdf_bytes).texts
 
 
 def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
@@ -103,41 +124,35 @@ def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
 _MIN_TABLE_SEGMENTS = 8
 
 
-def ruled_pages(pdf_bytes: bytes) -> list[int]:
-    """Pages (1-based) with enough vector ruling to hold a lattice table.
+def _is_ruled(page: pypdfium2.PdfPage) -> bool:
+    """Whether a page has enough vector ruling to hold a lattice table.
 
     pdfium counts path segments in a few milliseconds a page, while camelot's
     layout analysis of a page of prose costs tens; about a third of a budget's
     pages (cover, contents, explanations) are prose.  Only the vector reader
     needs the lines: the raster re-read is limited to pages it already read.
     """
-    document = pypdfium2.PdfDocument(pdf_bytes)
-    try:
-        ruled = []
-        for number, page in enumerate(document, start=1):
-            count = pdfium_c.FPDFPage_CountObjects(page.raw)
-            if _path_segments([pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(count)]) >= _MIN_TABLE_SEGMENTS:
-                ruled.append(number)
-            page.close()
-        return ruled
-    finally:
-        document.close()
+    objects = (pdfium_c.FPDFPage_GetObject(page.raw, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw)))
+    segments = 0
+    for count in _path_segment_counts(objects):
+        segments += count
+        if segments >= _MIN_TABLE_SEGMENTS:
+            return True  # a table page holds thousands of objects: no need to look at the rest
+    return False
 
 
-def _path_segments(objects: list) -> int:
-    """Path segments among raw pdfium page objects, inside form XObjects too.
+def _path_segment_counts(objects: Iterable) -> Iterator[int]:
+    """Path segments of each path among raw pdfium page objects, inside form XObjects too.
 
     The raw calls, not pypdfium2's object wrappers: they are ten times cheaper."""
-    segments = 0
     for obj in objects:
         kind = pdfium_c.FPDFPageObj_GetType(obj)
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            segments += max(pdfium_c.FPDFPath_CountSegments(obj), 0)
+            yield max(pdfium_c.FPDFPath_CountSegments(obj), 0)
         elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            segments += _path_segments(
-                [pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))]
+            yield from _path_segment_counts(
+                pdfium_c.FPDFFormObj_GetObject(obj, i) for i in range(pdfium_c.FPDFFormObj_CountObjects(obj))
             )
-    return segments
 
 
 # A filled path this thin is a drawn rule (camelot's own threshold for thin rectangles).
@@ -151,11 +166,10 @@ def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float
     generators draw each rule as a filled polygon instead (pdfminer's ``LTCurve``):
     without these, whole documents read as having no table at all.
     """
-    from camelot.image_processing import _walk_layout_objects
     from playa.miner import LTCurve
 
     rules = read_rules(layout)
-    for obj in _walk_layout_objects(layout):
+    for obj in _outside_text_boxes(layout):
         if type(obj) is not LTCurve or not getattr(obj, "fill", False) or getattr(obj, "stroke", False):
             continue
         width, height = obj.x1 - obj.x0, obj.y1 - obj.y0
@@ -170,6 +184,18 @@ def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float
     return rules
 
 
+def _outside_text_boxes(container) -> Iterator:
+    """Every object of a layout but the text: the layout analysis leaves paths at the top
+    level or inside figures (form XObjects), never in a text box, whose thousands of
+    characters need no visit."""
+    from playa.miner import LTFigure
+
+    for obj in container:
+        yield obj
+        if isinstance(obj, LTFigure):
+            yield from _outside_text_boxes(obj)
+
+
 def _read_filled_rules_too() -> None:
     """Teach camelot's vector engine (camelot-py 2.0.0, pinned) the filled-path rules; idempotent."""
     import camelot.image_processing as processing
@@ -177,9 +203,14 @@ def _read_filled_rules_too() -> None:
     read_rules = processing._ruled_lines_from_layout
     if getattr(read_rules, "reads_filled_paths", False):
         return
+    # camelot reads a page's rules twice in a row (its horizontal, then its vertical
+    # lines), each a walk of the whole layout: the last page's rules are kept.
+    last: dict[str, object] = {}
 
     def read(layout):
-        return _rules_with_thin_filled_paths(layout, read_rules)
+        if last.get("layout") is not layout:
+            last["layout"], last["rules"] = layout, _rules_with_thin_filled_paths(layout, read_rules)
+        return last["rules"]
 
     read.reads_filled_paths = True  # type: ignore[attr-defined]
     processing._ruled_lines_from_layout = read
@@ -230,19 +261,18 @@ def _fused_cells(table) -> int:
     return count
 
 
-def read_tables(pdf_bytes: bytes) -> list[RawTable]:
+def read_tables(pdf_bytes: bytes, ruled: list[int]) -> list[RawTable]:
     """Every ruled table of the document, in reading order, with its title context.
 
-    Only ruled pages are read (see ``ruled_pages``).  The PDF's own vector
+    Only the ``ruled`` pages are read (see ``scan_pages``).  The PDF's own vector
     lines are read first (fast); a page where that leaves
     labels and amounts fused in one cell, because some rules are drawn in a way
     the vector reader misses, is read again from the rendered image.
     """
-    pages = ruled_pages(pdf_bytes)
-    if not pages:
+    if not ruled:
         return []
     by_page: dict[int, list] = {}
-    for table in _camelot(pdf_bytes, ",".join(map(str, pages)), "vector"):
+    for table in _camelot(pdf_bytes, ",".join(map(str, ruled)), "vector"):
         by_page.setdefault(int(table.page), []).append(table)
     for page, tables in list(by_page.items()):
         fused = sum(_fused_cells(t) for t in tables)

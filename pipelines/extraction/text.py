@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # NFKC folds the Kangxi Radicals block (U+2F00–U+2FDF) but not the CJK Radicals
 # Supplement (U+2E80–U+2EFF), which some PDFs use for ordinary characters.
@@ -39,6 +40,12 @@ _RADICAL_SUPPLEMENT = str.maketrans(
 _WHITESPACE = re.compile(r"\s+")
 
 
+# The parsers normalise the same cell texts over and over (a label is compacted for every
+# rule that reads it): the results are kept.
+_CACHED_TEXTS = 4096  # a document's distinct cell texts; bounded, since page texts pass here too
+
+
+@lru_cache(maxsize=_CACHED_TEXTS)
 def normalize(text: str | None) -> str:
     """NFKC plus radical folding; keeps line breaks (they carry cell wrapping)."""
     if not text:
@@ -46,6 +53,7 @@ def normalize(text: str | None) -> str:
     return unicodedata.normalize("NFKC", text).translate(_RADICAL_SUPPLEMENT)
 
 
+@lru_cache(maxsize=_CACHED_TEXTS)
 def compact(text: str | None) -> str:
     """Normalised text with all whitespace removed.
 

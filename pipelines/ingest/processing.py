@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -150,9 +151,9 @@ def extract_sources(
     ``on_extracted`` hears of each document actually extracted, as it finishes.
 
     Stored outputs and failures are picked up here without starting a process, so a nightly
-    run with nothing new costs no worker start-up.  Workers are spawned, not
-    forked (the caller may hold threads, as Dagster does), and replaced after about
-    ``_TASKS_PER_WORKER`` documents each.
+    run with nothing new costs no worker start-up.  Workers are forked from a server process,
+    not from the caller (see ``_pool``), and replaced after about ``_TASKS_PER_WORKER``
+    documents each.
     """
     statuses: dict[int, DocumentStatus] = {}
     pending: list[int] = []
@@ -189,7 +190,25 @@ def extract_sources(
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
-    return ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    """Workers forked from a server process that has imported the extraction code once.
+
+    A spawned worker spent seconds importing camelot, pandas and pyarrow before its first
+    page, more than it then spent on a short document.  The server is started afresh, not
+    forked from the caller, which may hold threads (Dagster does); it lives as long as the
+    caller, so later pools start at the cost of a fork.
+    """
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__, "camelot"])
+    return ProcessPoolExecutor(
+        max_workers=workers, mp_context=context, initializer=_adopt_environment, initargs=(dict(os.environ),)
+    )
+
+
+def _adopt_environment(environment: dict[str, str]) -> None:
+    """A forked worker holds the environment the server started with: it takes the caller's current one
+    (the page and time limits, storage settings are read from it)."""
+    os.environ.clear()
+    os.environ.update(environment)
 
 
 def _extract_isolated(source: SourceFile, extract_dir: StoragePath) -> DocumentStatus:

@@ -19,7 +19,7 @@ import pandera.errors
 
 from pipelines.ingest.handoff import StoragePath, read_document_meta, read_output
 from pipelines.vocabulary import CHECKED_COLUMNS, load_vocabularies, seed_file
-from schemas import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
+from schemas.budget import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
 
 # Parser findings that mean the numbers cannot be trusted: the document is quarantined.
 _BLOCKING_PROBLEMS = {"non_numeric_amount", "unknown_unit", "unlabelled_amount"}

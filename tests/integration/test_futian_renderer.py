@@ -141,6 +141,17 @@ def test_cover_and_narrative_have_no_ruled_table(pdf_path, extracted):
     assert min(int(t.page) for t in extracted) == FIRST_TABLE_PAGE
 
 
+def test_one_pdfium_pass_reads_every_page_and_finds_the_ruled_ones(pdf_path):
+    from pipelines.extraction.pdf import scan_pages
+
+    scan = scan_pages(pdf_path.read_bytes())
+    pages = FIRST_TABLE_PAGE - 1 + 31
+    assert len(scan.texts) == pages
+    assert "深圳市福田区政务服务数据管理局" in scan.texts[0] and "收支总表" in scan.texts[FIRST_TABLE_PAGE - 1]
+    # The cover and the narrative carry no ruling; each of the 31 table pages is a ruled grid.
+    assert scan.ruled == list(range(FIRST_TABLE_PAGE, pages + 1))
+
+
 def test_one_table_per_table_page(tables, extracted):
     frags = _fragments(tables)
     assert len(extracted) == len(frags) == 31

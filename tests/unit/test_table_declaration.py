@@ -16,7 +16,7 @@ import pyarrow as pa
 import pytest
 
 from pipelines.ingest.load import MIGRATIONS, RAW_DDL
-from schemas import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
+from schemas.budget import BudgetLineSchema, DocumentSchema, ExtractedCellSchema, HeadlineSchema
 from schemas.dbt_sources import SOURCES_YML, dbt_sources
 from schemas.tables import RAW_TABLES, Table, arrow_schema
 

@@ -137,3 +137,20 @@ def test_the_alarm_stops_camelot_within_a_page(tmp_path, monkeypatch):
     elapsed = time.monotonic() - started
     assert status.reason.startswith("TimeLimitExceeded: extraction took longer than 2 s")
     assert 2 <= elapsed < 4, elapsed
+
+
+def test_workers_read_the_limits_set_after_their_fork_server_started(tmp_path, monkeypatch):
+    """Workers are forked from a server started once per process (processing._pool): they
+    must see the caller's environment of the moment, not the one the server started with."""
+    import os
+
+    from pipelines.ingest.processing import _pool, extract_sources
+
+    with _pool(1) as pool:  # starts the fork server, if no earlier test did
+        pool.submit(os.getpid).result()
+    monkeypatch.setenv(MAX_PAGES_ENV, "5")
+    sources = [_source(inputs.many_pages(tmp_path / f"yearbook_{n}.pdf", n)) for n in (8, 9)]
+    statuses = extract_sources(sources, tmp_path / "extracted", workers=2)
+    assert [s.reason for s in statuses] == [
+        f"TooManyPages: {n} pages, more than the limit of 5 pages per document ({MAX_PAGES_ENV})" for n in (8, 9)
+    ]

@@ -15,8 +15,8 @@ from pipelines.ingest.processing import extract_sources
 from tests.conftest import RAW
 
 
-def _spawned_children() -> list[int]:
-    me = str(os.getpid())
+def _children(parent: int, command: bytes) -> list[int]:
+    """Processes whose parent is ``parent`` and whose command line holds ``command``."""
     children = []
     for entry in Path("/proc").iterdir():
         try:
@@ -24,9 +24,14 @@ def _spawned_children() -> list[int]:
             cmdline = (entry / "cmdline").read_bytes()
         except OSError:
             continue
-        if stat.rsplit(")", 1)[1].split()[1] == me and b"spawn_main" in cmdline:
+        if stat.rsplit(")", 1)[1].split()[1] == str(parent) and command in cmdline:
             children.append(int(entry.name))
     return children
+
+
+def _extraction_workers() -> list[int]:
+    """The workers forked by this process's fork server (processing._pool)."""
+    return [worker for server in _children(os.getpid(), b"forkserver") for worker in _children(server, b"forkserver")]
 
 
 def test_a_killed_extraction_process_is_retried_and_nothing_is_lost(tmp_path):
@@ -36,7 +41,7 @@ def test_a_killed_extraction_process_is_retried_and_nothing_is_lost(tmp_path):
     def kill_one_worker() -> None:
         deadline = time.monotonic() + 60
         while not killed and time.monotonic() < deadline:
-            children = _spawned_children()
+            children = _extraction_workers()
             if children:
                 time.sleep(0.5)  # let it start on a document
                 os.kill(children[0], signal.SIGKILL)
