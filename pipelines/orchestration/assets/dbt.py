@@ -88,7 +88,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     int_document_change.sql); a test failed by some documents' content quarantines those
     documents (pipelines/orchestration/dbt_build.py) and builds again without them."""
     os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
-    command = build_command(config.full_refresh or not built_by_current_project(paths))
+    full_build = config.full_refresh or not built_by_current_project(paths)
+    command = build_command(full_build)
+    # Read by macros/incremental_documents.sql: the `dbt test` that stores a failing full
+    # build's rows must read every row, as the build did.
+    os.environ["YUSUAN_DBT_TEST_ALL_ROWS"] = "1" if full_build else "0"
     for attempt in range(1, MAX_BUILDS + 1):
         build = dbt.cli(command, context=context, raise_on_error=False)
         events = list(build.stream())
