@@ -37,6 +37,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import pypdfium2  # noqa: E402
 
@@ -159,7 +160,8 @@ def synthesised_output(extracted: Path, sample_id: str, copy: Path, department_s
             rows = pq.read_table(source)
             if "document_id" in rows.column_names:
                 index = rows.column_names.index("document_id")
-                rows = rows.set_column(index, rows.schema.field(index), [[copy_id] * rows.num_rows])
+                field = rows.schema.field(index)  # typed: an empty table's column would infer null
+                rows = rows.set_column(index, field, pa.array([copy_id] * rows.num_rows, type=field.type))
             pq.write_table(rows, staging / source.name)
         elif source.name != "document.json":
             (staging / source.name).hardlink_to(source)

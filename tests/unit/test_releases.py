@@ -178,3 +178,33 @@ def test_diff_tells_added_from_superseded_and_lists_changed_figures_only(tmp_pat
     assert rows["dim_document"] == (3, 3, 2, 2)
     assert diff.as_json()["headlines"][0]["new_value_yuan"] == "120.00"
     assert diff_releases(None, new).documents.added and not diff_releases(new, new).headlines
+
+
+def _parquet(folder: Path, mart: str, ddl: str, rows: list[tuple]) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    with duckdb.connect() as con:
+        con.execute(f"CREATE TABLE {mart} ({ddl})")
+        if rows:
+            con.executemany(f"INSERT INTO {mart} VALUES ({', '.join('?' for _ in rows[0])})", rows)
+        con.execute(f"COPY {mart} TO ? (FORMAT parquet)", [str(folder / f"{mart}.parquet")])
+
+
+def test_mart_rows_count_repeated_rows_and_nulls_over_the_columns_both_releases_have(tmp_path):
+    old, new = tmp_path / "2026-12-01.1", tmp_path / "2026-12-01.2"
+    _parquet(
+        old, "t", "k VARCHAR, amount DECIMAL(18,2)", [("a", Decimal("1")), ("a", Decimal("1")), ("b", Decimal("2"))]
+    )
+    # The new release adds a column (ignored), keeps one ("a", 1) of two, changes b, and adds c twice with no amount.
+    _parquet(
+        new,
+        "t",
+        "k VARCHAR, amount DECIMAL(18,2), note VARCHAR",
+        [("a", Decimal("1"), "x"), ("b", Decimal("3"), None), ("c", None, None), ("c", None, None)],
+    )
+    _parquet(new, "only_new", "k VARCHAR", [("a",), ("b",)])
+    rows = {
+        m["mart"]: (m["old_rows"], m["new_rows"], m["rows_added"], m["rows_removed"])
+        for m in diff_releases(old, new).mart_rows
+    }
+    assert rows == {"t": (3, 4, 3, 2), "only_new": (0, 2, 2, 0)}
+    assert {m["mart"]: m["rows_added"] for m in diff_releases(None, new).mart_rows} == {"t": 4, "only_new": 2}
