@@ -153,17 +153,17 @@ def _mart_rows(releases: _Releases, mart: str) -> dict:
         new_rows = releases.con.execute("SELECT count(*) FROM read_parquet(?)", [new_file]).fetchone()[0]
         return {"mart": mart, "old_rows": 0, "new_rows": new_rows, "rows_added": new_rows, "rows_removed": 0}
     old_types = releases.column_types(mart, "old")
-    # MAP columns cannot be hashed; they only ever summarise the other columns.
+    # MAP columns are left out, as they only ever summarise the other columns.
     shared = [
         column
         for column, type_name in releases.column_types(mart, "new").items()
         if column in old_types and not type_name.startswith("MAP")
     ]
-    values = ", ".join(f'"{c}"' for c in shared)
+    columns = ", ".join(f'"{c}"' for c in shared)
     counts = releases.con.execute(
         f"""
-        WITH new AS (SELECT hash({values}) AS row_hash, count(*) AS rows FROM read_parquet($new) GROUP BY 1),
-             old AS (SELECT hash({values}) AS row_hash, count(*) AS rows FROM read_parquet($old) GROUP BY 1)
+        WITH new AS (SELECT hash({columns}) AS row_hash, count(*) AS rows FROM read_parquet($new) GROUP BY 1),
+             old AS (SELECT hash({columns}) AS row_hash, count(*) AS rows FROM read_parquet($old) GROUP BY 1)
         SELECT coalesce(sum(old.rows), 0), coalesce(sum(new.rows), 0),
                coalesce(sum(greatest(coalesce(new.rows, 0) - coalesce(old.rows, 0), 0)), 0),
                coalesce(sum(greatest(coalesce(old.rows, 0) - coalesce(new.rows, 0), 0)), 0)
