@@ -3,7 +3,9 @@
 A warehouse of hand-made raw rows (tests/integration/test_dbt_project.py's documents)
 goes through the changes a nightly meets, with ``dbt run`` after each: documents
 added, a re-published version superseding its predecessor, a document removed, one
-re-loaded with new figures.  A copy of the final warehouse is then rebuilt with
+re-loaded with new figures, and a new document that renames a class another document
+prints and brings the parent code of another's line (the names in fiscal_data_package_line
+are the dimensions', so that document's rows change too).  A copy of the final warehouse is then rebuilt with
 ``--full-refresh``; every mart must hold the same rows in both.
 """
 
@@ -22,23 +24,28 @@ from tests.integration.test_dbt_project import DOCUMENTS, EDU, _insert_document,
 BY_ID = {document[0]: document for document in DOCUMENTS}
 
 
-# Written over every headline's statement before a run: the rows a run did not rebuild keep it.
+# Written over a column that holds one value in every row before a run (mart: column, value):
+# the rows a run did not rebuild keep the mark.
 UNTOUCHED = "(as before this run)"
+MARKED = {
+    "document_headline": ("statement", "expenditure_summary"),  # every headline here is printed there
+    "fiscal_data_package_line": ("currency", "CNY"),
+}
 
 
 def _mark_rows(con: duckdb.DuckDBPyConnection) -> None:
-    con.execute("update marts.document_headline set statement = ?", [UNTOUCHED])
+    for mart, (column, _value) in MARKED.items():
+        con.execute(f"update marts.{mart} set {column} = ?", [UNTOUCHED])
 
 
-def _untouched(warehouse: Path) -> set[str]:
-    """The documents whose headline rows the run left as they were; their marks then come off
-    (every headline of these documents is printed in the expenditure_summary)."""
+def _untouched(warehouse: Path) -> dict[str, set[str]]:
+    """Per marked mart, the documents whose rows the run left as they were; their marks then come off."""
+    untouched = {}
     with duckdb.connect(str(warehouse)) as con:
-        sql = "select distinct document_id from marts.document_headline where statement = ?"
-        untouched = {row[0] for row in con.execute(sql, [UNTOUCHED]).fetchall()}
-        con.execute(
-            "update marts.document_headline set statement = 'expenditure_summary' where statement = ?", [UNTOUCHED]
-        )
+        for mart, (column, value) in MARKED.items():
+            sql = f"select distinct document_id from marts.{mart} where {column} = ?"
+            untouched[mart] = {row[0] for row in con.execute(sql, [UNTOUCHED]).fetchall()}
+            con.execute(f"update marts.{mart} set {column} = ? where {column} = ?", [value, UNTOUCHED])
         pending = con.execute("select count(*) from intermediate.int_document_change").fetchone()[0]
     assert pending == 0, "a finished build leaves no change set behind"
     return untouched
@@ -73,6 +80,28 @@ def _add(*document_ids: str):
     return add
 
 
+def _print_classes(document_id: str, classes: list[tuple[str, str]]):
+    """Function-class lines of a document's by-function table: (code, name as printed) each."""
+
+    def print_classes(con: duckdb.DuckDBPyConnection) -> None:
+        for row, (code, name) in enumerate(classes, start=10):
+            con.execute(
+                "INSERT INTO raw.budget_line (document_id, statement, section, item_code, item_name, measure, "
+                "amount_yuan, printed_amount, printed_unit, source_page, source_table, source_row, source_col) "
+                "VALUES (?, 'general_budget_expenditure_by_function', NULL, ?, ?, 'total', 1000, '1,000.00', "
+                "'元', 8, 0, ?, 1)",
+                [document_id, code, name, row],
+            )
+
+    return print_classes
+
+
+# EDU's 2025 budget: it names 项 2050101 anew (the latest year's name is the class's name)
+# and prints its 款 20501, which a2023 does not print.
+A2025 = ("a2025", EDU, 2025, "元", "2025-03-01 10:00:00", ("140,000,000.00", "90,000,000.00", "50,000,000.00"), 1)
+RENAMED = "行政运行（新）"
+
+
 def _reload_with_new_figures(con: duckdb.DuckDBPyConnection) -> None:
     """a2024 loaded again (a new parser read it differently): same id, new rows, new loaded_at."""
     unload_document(con, "a2024")
@@ -90,6 +119,7 @@ def runs(tmp_path_factory):
         mp.setenv("YUSUAN_WAREHOUSE", str(warehouse))
         _write(warehouse, lambda con: con.execute(RAW_DDL))
         _write(warehouse, _add("a2023", "a2024", "b2023", "b2024old", "c2023"))
+        _write(warehouse, _print_classes("a2023", [("2050101", "行政运行")]))
         assert _run_dbt(["seed"], tmp).success
         _dbt_run(tmp)
         # b2024 is loaded later than b2024old: it supersedes it.
@@ -102,6 +132,11 @@ def runs(tmp_path_factory):
         _write(warehouse, _mark_rows)
         _dbt_run(tmp)
         steps["removed and reloaded"] = _untouched(warehouse)
+        _write(warehouse, lambda con: _insert_document(con, *A2025))
+        _write(warehouse, _print_classes("a2025", [("2050101", RENAMED), ("20501", "教育管理事务")]))
+        _write(warehouse, _mark_rows)
+        _dbt_run(tmp)
+        steps["a class renamed by another document"] = _untouched(warehouse)
 
         _write(warehouse, lambda con: con.execute("CHECKPOINT"))  # dbt's connection may still hold the file
         rebuilt = tmp / "rebuilt" / warehouse.name
@@ -126,11 +161,17 @@ def _marts(warehouse: Path) -> dict[str, Counter]:
 
 def test_each_run_leaves_the_rows_of_the_documents_it_did_not_change(runs):
     _warehouse, _rebuilt, steps = runs
+    both = ("document_headline", "fiscal_data_package_line")
     assert steps == {
         # c2024 and b2024 rebuilt, the superseded b2024old's rows gone
-        "added and superseded": {"a2023", "a2024", "b2023", "c2023"},
+        "added and superseded": dict.fromkeys(both, {"a2023", "a2024", "b2023", "c2023"}),
         # a2024 rebuilt, the removed c2023's rows gone
-        "removed and reloaded": {"a2023", "b2023", "b2024", "c2024"},
+        "removed and reloaded": dict.fromkeys(both, {"a2023", "b2023", "b2024", "c2024"}),
+        # a2025 built; a2023's Fiscal Data Package lines too, as its 项's name and 款 came from a2025
+        "a class renamed by another document": {
+            "document_headline": {"a2023", "a2024", "b2023", "b2024", "c2024"},
+            "fiscal_data_package_line": {"a2024", "b2023", "b2024", "c2024"},
+        },
     }
 
 
@@ -146,7 +187,7 @@ def test_marts_after_the_runs_equal_a_full_rebuild(runs):
 def test_the_marts_show_the_changes(runs):
     warehouse, _rebuilt, _steps = runs
     documents = {row[0] for row in _rows(warehouse, "select distinct document_id from marts.fct_budget_line")}
-    assert documents == {"a2023", "a2024", "b2023", "b2024", "c2024"}
+    assert documents == {"a2023", "a2024", "a2025", "b2023", "b2024", "c2024"}
     # The re-loaded a2024's total as printed in its second load: 131,000,000.00 yuan.
     total = _rows(
         warehouse,
@@ -159,6 +200,13 @@ def test_the_marts_show_the_changes(runs):
         f"where department = '{EDU}' and fiscal_year = 2024 and document_kind = 'budget'",
     )
     assert [str(value) for (value,) in edu_2024] == ["131000000.00"]
+    # a2023's 项 2050101 under the name a2025 printed, and its 款 20501 that a2025 brought.
+    classes = _rows(
+        warehouse,
+        "select function_item_code, function_item_name, function_subitem_code, function_subitem_name "
+        "from marts.fiscal_data_package_line where document_id = 'a2023' and function_subitem_code is not null",
+    )
+    assert classes == [("20501", "教育管理事务", "2050101", RENAMED)]
 
 
 def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(runs, tmp_path):

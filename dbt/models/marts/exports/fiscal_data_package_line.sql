@@ -2,9 +2,22 @@
 -- Data Package's budget-lines.csv (pipelines/outputs/fiscal_data_package.py names them
 -- and writes them as they are): fiscal concepts as columns, the function and economic
 -- classification split into levels with their current names, and the provenance.
+-- Incremental on document_id: the pre-hook takes out the rows of the documents that changed
+-- and of those whose department or class names changed (macros/fiscal_data_package.sql);
+-- a run builds the current documents that have no rows here.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_stale_fiscal_data_package_lines() }}",
+) }}
+-- depends_on: {{ ref('int_document_change') }}
 
 with lines as (
     select * from {{ ref('fct_budget_line') }}
+    {%- if is_incremental() %}
+    where document_id not in (select document_id from {{ this }})
+    {%- endif %}
 ),
 
 documents as (
@@ -17,14 +30,6 @@ departments as (
 
 statements as (
     select * from {{ ref('statement') }}
-),
-
-functions as (
-    select code, name from {{ ref('dim_function_class') }}
-),
-
-economics as (
-    select code, name from {{ ref('dim_economic_class') }}
 ),
 
 -- Phase: a final-accounts table that prints a ':决算数' column beside a plain one
@@ -94,13 +99,4 @@ inner join departments
     on departments.department_id = lines.department_id
 left join statements
     on statements.statement = lines.statement
-left join functions as function_class
-    on lines.item_code like '2%' and function_class.code = left(lines.item_code, 3)
-left join functions as function_item
-    on lines.item_code like '2%' and length(lines.item_code) >= 5 and function_item.code = left(lines.item_code, 5)
-left join functions as function_subitem
-    on lines.item_code like '2%' and length(lines.item_code) = 7 and function_subitem.code = lines.item_code
-left join economics as economic_class
-    on lines.item_code like '3%' and economic_class.code = left(lines.item_code, 3)
-left join economics as economic_item
-    on lines.item_code like '3%' and length(lines.item_code) = 5 and economic_item.code = lines.item_code
+{{ fiscal_data_package_class_joins('lines') }}
