@@ -40,10 +40,20 @@ def list_pdfs(raw_dir: Path) -> list[Path]:
     ]
 
 
+# Digests already taken by this process, by file identity and state: `yusuan run` discovers raw/
+# twice (to tell a run with nothing new, then in the job), and hashes each file once.  A file
+# rewritten since has another size or modification time, and is hashed again.
+_DIGESTS: dict[tuple, str] = {}
+
+
 def discover(raw_dir: Path) -> list[SourceFile]:
     """Every PDF under ``raw_dir``, one entry per distinct content."""
     found: dict[str, SourceFile] = {}
     for path in list_pdfs(raw_dir):
-        document_id = sha256_file(path)
-        found.setdefault(document_id, SourceFile(str(path), document_id, path.stat().st_size))
+        stat = path.stat()
+        state = (str(path), stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns)
+        if state not in _DIGESTS:
+            _DIGESTS[state] = sha256_file(path)
+        document_id = _DIGESTS[state]
+        found.setdefault(document_id, SourceFile(str(path), document_id, stat.st_size))
     return list(found.values())

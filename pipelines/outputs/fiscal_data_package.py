@@ -26,6 +26,7 @@ import csv
 import hashlib
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -204,16 +205,40 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _write_csv(path: Path, columns: list[Column], rows: list[tuple]) -> dict:
-    """Write one resource and return what the descriptor records of the file (bytes, hash)."""
+# Rows fetched from DuckDB at a time: the budget lines stream to the CSV, never all in memory.
+_BATCH_ROWS = 10_000
+
+
+class _HashingWriter:
+    """A text file that counts and hashes the UTF-8 bytes written to it."""
+
+    def __init__(self, handle) -> None:
+        self.handle, self.digest, self.size = handle, hashlib.sha256(), 0
+
+    def write(self, text: str) -> None:
+        data = text.encode("utf-8")
+        self.digest.update(data)
+        self.size += len(data)
+        self.handle.write(data)
+
+
+def _batches(cursor: duckdb.DuckDBPyConnection) -> Iterator[list[tuple]]:
+    while rows := cursor.fetchmany(_BATCH_ROWS):
+        yield rows
+
+
+def _write_csv(path: Path, columns: list[Column], batches: Iterable[list[tuple]]) -> dict:
+    """Write one resource, batch by batch, and return what the descriptor records of the file
+    (bytes, hash)."""
     staging = path.with_name(f".{path.name}.tmp")
-    with open(staging, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
+    with open(staging, "wb") as handle:
+        out = _HashingWriter(handle)
+        writer = csv.writer(out, lineterminator="\n")
         writer.writerow([c.name for c in columns])
-        writer.writerows([_cell(v) for v in row] for row in rows)
-    content = staging.read_bytes()
+        for rows in batches:
+            writer.writerows([_cell(v) for v in row] for row in rows)
     os.replace(staging, path)
-    return {"bytes": len(content), "hash": f"sha256:{hashlib.sha256(content).hexdigest()}"}
+    return {"bytes": out.size, "hash": f"sha256:{out.digest.hexdigest()}"}
 
 
 def _field(column: Column) -> dict:
@@ -292,11 +317,10 @@ def write_fiscal_data_package(warehouse: Path, out_dir: Path) -> Path:
     out_dir.mkdir(parents=True, exist_ok=True)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         documents = con.execute(_DOCUMENTS_SQL).fetchall()
-        lines = con.execute(_LINES_SQL).fetchall()
-    files = {
-        "documents": _write_csv(out_dir / "documents.csv", DOCUMENT_COLUMNS, documents),
-        "budget-lines": _write_csv(out_dir / "budget-lines.csv", LINE_COLUMNS, lines),
-    }
+        files = {
+            "documents": _write_csv(out_dir / "documents.csv", DOCUMENT_COLUMNS, [documents]),
+            "budget-lines": _write_csv(out_dir / "budget-lines.csv", LINE_COLUMNS, _batches(con.execute(_LINES_SQL))),
+        }
     names = [c.name for c in DOCUMENT_COLUMNS]
     package = descriptor([dict(zip(names, row)) for row in documents], files, datetime.now(UTC))
     target = out_dir / "datapackage.json"
