@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.extraction.document import PARSER_VERSION
-from pipelines.outputs.release_diff import compare_documents
+from pipelines.outputs.release_diff import compare_documents, duckdb_config
 from schemas.tables import RELEASE, create_table
 
 PARQUET_DIR = "parquet"
@@ -79,8 +79,9 @@ def current_release(published: Path) -> str | None:
     return os.readlink(link) if link.is_symlink() else None
 
 
-def publish_release(warehouse: Path, published: Path, keep: int) -> Release:
-    """Publish the warehouse as a new release, then prune the exports beyond the last ``keep``."""
+def publish_release(warehouse: Path, published: Path, keep: int, threads: int | None = None) -> Release:
+    """Publish the warehouse as a new release, then prune the exports beyond the last ``keep``;
+    ``threads``: DuckDB's, for the exports (YUSUAN_PUBLISH_THREADS; None: one a core)."""
     published = Path(published)
     published.parent.mkdir(parents=True, exist_ok=True)
     root = exports_root(published)
@@ -97,14 +98,14 @@ def publish_release(warehouse: Path, published: Path, keep: int) -> Release:
     building = root / f".{release_id}.tmp"
     shutil.rmtree(building, ignore_errors=True)  # a leftover of a killed publish
     building.mkdir()
-    with duckdb.connect(str(staging)) as con:
+    with duckdb.connect(str(staging), config=duckdb_config(threads)) as con:
         con.execute("CREATE SCHEMA IF NOT EXISTS raw; " + create_table(RELEASE))
         if log:
             columns, placeholders = _LOG_COLUMNS, ", ".join("?" for _ in RELEASE.columns)
             con.executemany(f"INSERT INTO raw.release ({columns}) VALUES ({placeholders})", log)
         marts = [m for m in _marts(con) if m != RELEASE_MART]
         mart_rows = {mart: _export(con, mart, building) for mart in marts}
-        changes = compare_documents(root / previous if previous else None, building)
+        changes = compare_documents(root / previous if previous else None, building, threads)
         con.execute(
             "INSERT INTO raw.release BY NAME SELECT ? AS release_id, ? AS published_at, ? AS previous_release_id, "
             "? AS documents_added, ? AS documents_superseded, ? AS documents_removed, ? AS mart_rows, "

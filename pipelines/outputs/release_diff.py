@@ -52,13 +52,18 @@ def _plain(value):
 _COMPARED_MARTS = {"dim_document", "document_headline", "department_year_totals"}
 
 
+def duckdb_config(threads: int | None) -> dict:
+    """A DuckDB connection's configuration: ``threads`` of them, or DuckDB's own default (one a core)."""
+    return {"threads": threads} if threads else {}
+
+
 class _Releases:
     """The two release folders, with the marts ``only`` names (or every small mart the detailed
     comparisons join) loaded into an in-memory DuckDB as tables old_<mart> / new_<mart>; a mart
     missing from the old release (or no old release) is an empty copy of the new one."""
 
-    def __init__(self, old: Path | None, new: Path, only: set[str] | None = None) -> None:
-        self.con = duckdb.connect()
+    def __init__(self, old: Path | None, new: Path, only: set[str] | None = None, threads: int | None = None) -> None:
+        self.con = duckdb.connect(config=duckdb_config(threads))
         self.old, self.new = (Path(old) if old else None), Path(new)
         self.marts = sorted(p.stem for p in self.new.glob("*.parquet"))
         self.old_marts = {p.stem for p in self.old.glob("*.parquet")} if self.old else set()
@@ -86,8 +91,8 @@ class _Releases:
         )
 
 
-def compare_documents(old: Path | None, new: Path) -> DocumentChanges:
-    releases = _Releases(old, new, only={"dim_document"})
+def compare_documents(old: Path | None, new: Path, threads: int | None = None) -> DocumentChanges:
+    releases = _Releases(old, new, only={"dim_document"}, threads=threads)
     try:
         return _documents(releases)
     finally:
@@ -122,9 +127,10 @@ def _document(change: dict, side: str) -> dict:
     return {**{k: change[k] for k in kept}, "file_name": change[f"{side}_file_name"]}
 
 
-def diff_releases(old: Path | None, new: Path) -> ReleaseDiff:
-    """Everything that changed from release folder ``old`` (None: nothing before) to ``new``."""
-    releases = _Releases(old, new)
+def diff_releases(old: Path | None, new: Path, threads: int | None = None) -> ReleaseDiff:
+    """Everything that changed from release folder ``old`` (None: nothing before) to ``new``;
+    ``threads``: DuckDB's (see ``duckdb_config``)."""
+    releases = _Releases(old, new, threads=threads)
     try:
         return ReleaseDiff(
             old=Path(old).name if old else None,

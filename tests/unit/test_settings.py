@@ -22,6 +22,7 @@ def test_defaults_when_nothing_is_set(monkeypatch):
     assert settings.limits == DocumentLimits(1000, 600.0)
     assert (settings.nightly_cron, settings.timezone) == ("0 2 * * *", "Asia/Shanghai")
     assert (settings.freshness_hours, settings.sensor_interval_seconds, settings.alert_webhook) == (26, 60, None)
+    assert (settings.keep_releases, settings.publish_threads) == (7, 1)
 
 
 def test_outputs_follow_the_warehouse_unless_set(tmp_path):
@@ -51,12 +52,14 @@ def test_values_are_parsed():
             "YUSUAN_EXECUTOR": "celery",
             "YUSUAN_MAX_PAGES": "0",
             "YUSUAN_MAX_SECONDS_PER_DOCUMENT": "2.5",
+            "YUSUAN_PUBLISH_THREADS": "2",
         }
     )
     assert (settings.extract_workers, settings.max_concurrent, settings.freshness_hours) == (4, 3, 50)
     assert (settings.sensor_interval_seconds, settings.nightly_cron, settings.timezone) == (30, "30 1 * * 1-5", "UTC")
     assert (settings.alert_webhook, settings.executor) == ("https://chat.example/hook", "celery")
     assert settings.limits == DocumentLimits(None, 2.5)
+    assert settings.publish_threads == 2
 
 
 @pytest.mark.parametrize(
@@ -67,6 +70,7 @@ def test_values_are_parsed():
         ("YUSUAN_MAX_CONCURRENT", "two", "YUSUAN_MAX_CONCURRENT='two' must be a whole number of steps, 1 or more"),
         ("YUSUAN_FRESHNESS_HOURS", "-1", "YUSUAN_FRESHNESS_HOURS='-1' must be a whole number of hours, 1 or more"),
         ("YUSUAN_SENSOR_INTERVAL", "1.5", "YUSUAN_SENSOR_INTERVAL='1.5' must be a whole number of seconds, 1 or more"),
+        ("YUSUAN_PUBLISH_THREADS", "0", "YUSUAN_PUBLISH_THREADS='0' must be a whole number of threads, 1 or more"),
         ("YUSUAN_NIGHTLY_CRON", "at two", "YUSUAN_NIGHTLY_CRON='at two' is not a cron schedule"),
         ("YUSUAN_NIGHTLY_CRON", "0 25 * * *", "YUSUAN_NIGHTLY_CRON='0 25 * * *' is not a cron schedule"),
         ("YUSUAN_TIMEZONE", "Beijing", "YUSUAN_TIMEZONE='Beijing' is not an IANA time zone"),

@@ -20,7 +20,8 @@ from pipelines.settings import Settings
     pool="duckdb",
 )
 def published_warehouse(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
-    release = publish_release(paths.warehouse, paths.published, Settings.from_env().keep_releases)
+    settings = Settings.from_env()
+    release = publish_release(paths.warehouse, paths.published, settings.keep_releases, settings.publish_threads)
     unpublished_marker(paths.warehouse).unlink(missing_ok=True)  # the published copy is current
     return MaterializeResult(
         metadata={

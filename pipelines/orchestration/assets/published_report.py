@@ -5,6 +5,7 @@ from dagster import AssetExecutionContext, MaterializeResult, asset
 from pipelines.orchestration.assets.publish import published_warehouse
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.outputs.report import REPORT_NAME, build_report
+from pipelines.settings import Settings
 
 
 # Reads the published copy read-only, so it needs no place in the "duckdb" pool.
@@ -15,5 +16,5 @@ from pipelines.outputs.report import REPORT_NAME, build_report
     "linked to the PDF page it was read from, and the data-quality checks.",
 )
 def published_report(context: AssetExecutionContext, paths: PipelinePaths) -> MaterializeResult:
-    out = build_report(paths.published, paths.published.parent / REPORT_NAME)
+    out = build_report(paths.published, paths.published.parent / REPORT_NAME, Settings.from_env().publish_threads)
     return MaterializeResult(metadata={"path": str(out), "bytes": out.stat().st_size})

@@ -13,19 +13,20 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.releases import exports_root
-from pipelines.outputs.release_diff import ReleaseDiff, diff_releases
+from pipelines.outputs.release_diff import ReleaseDiff, diff_releases, duckdb_config
 from pipelines.outputs.report.data import read_report_data
 from pipelines.outputs.report.render import render_report
 
 REPORT_NAME = "report.html"
 
 
-def build_report(warehouse: Path, out: Path) -> Path:
-    """Write the report for `warehouse` to `out`, replacing it in one step (a reader never sees half a page)."""
+def build_report(warehouse: Path, out: Path, threads: int | None = None) -> Path:
+    """Write the report for `warehouse` to `out`, replacing it in one step (a reader never sees half a page);
+    ``threads``: DuckDB's (YUSUAN_PUBLISH_THREADS in the nightly; None: one a core)."""
     out = Path(out)
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(threads)) as con:
         data = read_report_data(con)
-        changes = latest_changes(con, Path(warehouse))
+        changes = latest_changes(con, Path(warehouse), threads)
     html = render_report(data, out.parent.resolve(), datetime.now(), Path(warehouse).name, changes)
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.with_name(f".{out.name}.tmp")
@@ -34,7 +35,7 @@ def build_report(warehouse: Path, out: Path) -> Path:
     return out
 
 
-def latest_changes(con: duckdb.DuckDBPyConnection, warehouse: Path) -> ReleaseDiff | None:
+def latest_changes(con: duckdb.DuckDBPyConnection, warehouse: Path, threads: int | None = None) -> ReleaseDiff | None:
     """What the warehouse's latest release changed against the one before, when the warehouse
     is a published release and the exports of both are still kept; else None."""
     has_log = con.execute(
@@ -52,7 +53,7 @@ def latest_changes(con: duckdb.DuckDBPyConnection, warehouse: Path) -> ReleaseDi
     new, old = (root / release if release else None for release in latest)
     if not new.is_dir() or (old is not None and not old.is_dir()):
         return None
-    return diff_releases(old, new)
+    return diff_releases(old, new, threads)
 
 
 __all__ = ["REPORT_NAME", "build_report"]
