@@ -7,6 +7,7 @@ Chinese renders on macOS, Windows and Linux without downloading a font).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterable
 from datetime import datetime
@@ -116,8 +117,14 @@ def pdf_link(source: Source, report_dir: Path) -> str | None:
     """A link from the report to the PDF page: relative, so report and PDFs can move together."""
     if source.file_path is None:
         return None
-    href = quote(Path(os.path.relpath(source.file_path, report_dir)).as_posix())
+    href = _relative_href(source.file_path, report_dir)
     return f"{href}#page={source.page}" if source.page else href
+
+
+@functools.lru_cache(maxsize=4096)
+def _relative_href(file_path: str, report_dir: Path) -> str:
+    # Once per file: a report over thousands of documents links each of them from many marks.
+    return quote(Path(os.path.relpath(file_path, report_dir)).as_posix())
 
 
 def _where(source: Source) -> str:
