@@ -13,7 +13,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.releases import exports_root
-from pipelines.outputs.release_diff import ReleaseDiff, diff_releases, duckdb_config
+from pipelines.outputs.release_diff import ReleaseDiff, diff_releases
 from pipelines.outputs.report.data import read_report_data
 from pipelines.outputs.report.render import render_report
 
@@ -22,9 +22,11 @@ REPORT_NAME = "report.html"
 
 def build_report(warehouse: Path, out: Path, threads: int | None = None) -> Path:
     """Write the report for `warehouse` to `out`, replacing it in one step (a reader never sees half a page);
-    ``threads``: DuckDB's (YUSUAN_PUBLISH_THREADS in the nightly; None: one a core)."""
+    ``threads``: DuckDB's for the comparison of the releases' exports, the report's heavy query
+    (YUSUAN_PUBLISH_THREADS in the nightly; None: one a core).  The warehouse is opened as DuckDB
+    is configured already: a process may hold it open, and DuckDB opens a file once per configuration."""
     out = Path(out)
-    with duckdb.connect(str(warehouse), read_only=True, config=duckdb_config(threads)) as con:
+    with duckdb.connect(str(warehouse), read_only=True) as con:
         data = read_report_data(con)
         changes = latest_changes(con, Path(warehouse), threads)
     html = render_report(data, out.parent.resolve(), datetime.now(), Path(warehouse).name, changes)
