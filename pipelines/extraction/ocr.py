@@ -41,6 +41,11 @@ _WORD_GAP = 3.0  # line heights: a wider blank splits a line of page text into s
 # camelot's shortest rule is the page's size over this: 30 finds a rule of 28 points (a
 # column rule three rows high); camelot's 15 misses it and fuses two columns.
 _LINE_SCALE = 30
+# Outside the tables a rule must be this share of the page's width: camelot's short rules
+# also find the strokes of large print (a title's 一 or the bar of 大 in a cover's name),
+# and whiting those out reads 大 as 人, 表 as 衣, 三 as 一.
+_PAGE_RULE_SHARE = 1 / 8
+_TABLE_MARGIN = 6  # px around a table's outer rules that still belong to its grid
 # A line of a cell holding a label and then an amount: a rule the grid missed between two cells.
 _FUSED = re.compile(r"[\u4e00-\u9fff][^\d\u4e00-\u9fff]*-?\d[\d,]*(\.\d+)?$")
 FUSED_CONFIDENCE = 0.0  # given to such a cell: its figure cannot be trusted (the gate refuses it)
@@ -192,6 +197,21 @@ def line_boxes(ink: np.ndarray, split_words: bool) -> list[list[tuple[int, int, 
     return lines
 
 
+def table_rules(rules: np.ndarray, tables: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """The rules that are rules: those of the tables (pixel boxes), and outside them only the
+    lines long enough not to be a stroke of large print (``_PAGE_RULE_SHARE`` of the page)."""
+    import cv2
+
+    inside = np.zeros_like(rules, dtype=bool)
+    for x0, y0, x1, y1 in tables:
+        inside[max(0, y0 - _TABLE_MARGIN) : y1 + _TABLE_MARGIN, max(0, x0 - _TABLE_MARGIN) : x1 + _TABLE_MARGIN] = True
+    count, labels, stats, _centroids = cv2.connectedComponentsWithStats((rules & ~inside).astype(np.uint8))
+    longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
+    long_enough = longest >= rules.shape[1] * _PAGE_RULE_SHARE
+    long_enough[0] = False  # label 0: no rule
+    return (rules & inside) | long_enough[labels]
+
+
 def _widen(mask: np.ndarray) -> np.ndarray:
     """The rule mask grown by a pixel or two: a rule's antialiased edge is not text."""
     import cv2
@@ -336,10 +356,10 @@ def read_page(document, number: int, want_text: bool) -> OcrPage:
     grids, rules = _grids(gray, pdf_width, pdf_height)
     if not grids and not want_text:
         return OcrPage(number, "", [])
-    rules = _widen(rules)
-    image = _Image(
-        gray, np.where(rules, 255, gray).astype(np.uint8), (gray < _INK_LEVEL) & ~rules, pdf_width, pdf_height
-    )
+    image = _Image(gray, gray, gray < _INK_LEVEL, pdf_width, pdf_height)
+    rules = _widen(table_rules(rules, [image.pixels(*t._bbox) for t in grids]))
+    image.clean = np.where(rules, 255, gray).astype(np.uint8)
+    image.ink &= ~rules
     grids.sort(key=lambda t: -t._bbox[3])  # top to bottom
 
     # The text between the tables (titles, unit lines): band i is above table i, the last below them all.

@@ -63,6 +63,23 @@ def test_printed_lines_are_found_top_to_bottom_and_a_thin_gap_inside_a_glyph_doe
     assert ocr.line_boxes(ink, split_words=True) == [[(10, 5, 40, 18), (200, 5, 260, 18)], [(10, 40, 60, 58)]]
 
 
+def test_only_table_rules_and_long_page_rules_are_whited_out_never_the_strokes_of_large_print() -> None:
+    # camelot's short-rule search finds a title's 一 or the bar of 大 as a rule: whited out,
+    # 大 was read as 人 and 表 as 衣.  Outside the tables only a line of 1/8 of the page is a rule.
+    rules = _ink(
+        400,
+        800,
+        [
+            (100, 40, 170, 43),  # a stroke of a large title, 70 px long, above the table
+            (50, 80, 750, 82),  # a rule under the page header, across the page
+            (100, 200, 160, 202),  # a short rule inside the table: a cell's edge
+        ],
+    )
+    kept = ocr.table_rules(rules, [(90, 150, 700, 380)])
+    assert not kept[40:43, 100:170].any()
+    assert kept[80:82, 50:750].all() and kept[200:202, 100:160].all()
+
+
 def test_the_recognisers_slips_on_figures_and_on_the_one_stroke_character_are_undone() -> None:
     assert ocr.clean_text("426, 000") == "426,000"
     assert ocr.clean_text("1,106, 000.50") == "1,106,000.50"
