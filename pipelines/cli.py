@@ -237,7 +237,14 @@ def _extract(args: argparse.Namespace) -> int:
     elif raw.ocr_pages:
         try:
             require_reconciled(raw, parsed)
-            verdict = f"reconciles: all {len(parsed.ocr_checks)} identities pass; it would load"
+            printed = parsed.ocr_printed_breaks
+            verdict = (
+                f"reconciles: {len(parsed.ocr_checks) - len(printed)} of {len(parsed.ocr_checks)} identities "
+                f"pass, {len(printed)} break by the rounding the document prints (each figure read alike in "
+                f"another table); it would load"
+                if printed
+                else f"reconciles: all {len(parsed.ocr_checks)} identities pass; it would load"
+            )
         except OcrNotReconciled as exc:
             verdict = f"{exc}; it would be quarantined"
     if args.json:

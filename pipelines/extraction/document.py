@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from pipelines.extraction.classification import assign_budget_units, assign_classification_codes
 from pipelines.extraction.headline import Headline, pick_headlines
@@ -17,11 +18,13 @@ from pipelines.extraction.limits import DocumentLimits
 from pipelines.extraction.lines import OCR, BudgetLine, Problem, parse_statement
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.narrative import Claim, read_claims
+from pipelines.extraction.numbers import UNIT_FACTORS
 from pipelines.extraction.ocr import OcrUnavailable, read_scanned_pages, scanned_pages
 from pipelines.extraction.pdf import PdfError, RawTable, read_tables, scan_pages
 from pipelines.extraction.periods import BUDGET_YEAR, assign_periods
 from pipelines.extraction.preflight import page_count, require_text
 from pipelines.extraction.statements import assemble
+from pipelines.extraction.text import compact
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
@@ -90,7 +93,61 @@ class ParsedDocument:
 
     @property
     def ocr_breaks(self) -> list[CheckResult]:
-        return [c for c in self.ocr_checks if c.status != PASS]
+        """The identities that fail on a scan: those not passing, but for the document's own
+        rounding breaks (``printed_break``)."""
+        return [c for c in self.ocr_checks if c.status != PASS and not printed_break(c, self.lines)]
+
+    @property
+    def ocr_printed_breaks(self) -> list[CheckResult]:
+        return [c for c in self.ocr_checks if c.status != PASS and printed_break(c, self.lines)]
+
+
+def printed_break(check: CheckResult, lines: list[BudgetLine]) -> bool:
+    """Whether a broken identity on a scan is one the document prints itself, not a misread.
+
+    Documents print rounding breaks (a class of 94,995,790 over items adding to 94,995,789,
+    in every table that lists them); a text PDF loads them with a warning.  On a scan such a
+    break is the document's own only when both hold:
+
+    - it is within the rounding of the printed figures: at most half of each one's last
+      printed place (1 yuan for whole yuan, 0.01 for 万元 with two decimals) summed, and not
+      nothing;
+    - every figure of the identity is corroborated: the same item (code or label), unit and
+      period is read with the same amount in another table (a separate crop, read on its
+      own), and no other table reads it under the same column with another amount.
+
+    Why a misread cannot pass: a misread figure (a digit off anywhere, the last one by ±1
+    included) differs from the other tables' reading of the same item, so it is either
+    contradicted (the same column elsewhere says otherwise) or has no agreeing reading, and
+    its identity stays a failure.  To pass, OCR would have to misread the same item into the
+    same wrong amount in two separately read cells, or into exactly the amount another table
+    prints for it when the document contradicts itself.  A break beyond rounding, a withheld
+    headline or an identity that does not list its figures is never excused."""
+    if check.withheld or not check.figures or check.status == PASS:
+        return False
+    rounding = sum((_last_place(f) for f in check.figures), Decimal(0)) / 2
+    return abs(check.difference) <= rounding and all(_corroborated(f, lines) for f in check.figures)
+
+
+def _last_place(line: BudgetLine) -> Decimal:
+    """One unit of the last printed digit of ``line``, in yuan; 0 where nothing was printed."""
+    printed = line.printed_amount.strip()
+    if line.printed_unit not in UNIT_FACTORS or not any(ch.isdigit() for ch in printed):
+        return Decimal(0)
+    decimals = len(printed.partition(".")[2])
+    return Decimal(1).scaleb(-decimals) * UNIT_FACTORS[line.printed_unit]
+
+
+def _item(line: BudgetLine) -> tuple:
+    return (line.item_code or compact(line.item_name), line.budget_unit, line.period)
+
+
+def _corroborated(figure: BudgetLine, lines: list[BudgetLine]) -> bool:
+    """``figure`` read with the same amount in another table, and contradicted by none."""
+    elsewhere = [l for l in lines if l.source_table != figure.source_table and _item(l) == _item(figure)]
+    agrees = any(l.amount_yuan == figure.amount_yuan for l in elsewhere)
+    contradicted = any(l.measure == figure.measure and l.amount_yuan != figure.amount_yuan for l in elsewhere)
+    return agrees and not contradicted
 
 
 class OcrNotReconciled(PdfError):
@@ -101,8 +158,10 @@ def require_reconciled(raw: RawDocument, parsed: ParsedDocument) -> None:
     """The OCR gate: a scanned document loads only when its identities prove the OCR right.
 
     Stricter than for text PDFs, where a break the document prints itself only warns:
-    on a scan a break cannot be told from a misread figure, so any identity off by more
-    than the printed rounding, any withheld headline, an amount cell that could not be
+    on a scan a break is taken for the document's own only when it is within the rounding
+    of its printed figures and each of them is read identically in another table
+    (``printed_break``); so any other identity off by more than the printed rounding,
+    any withheld headline, an amount cell that could not be
     read as a number (it would be left out, and with it the identity that would have
     caught it), a figure read with a confidence under the recogniser's own threshold
     (or from a cell where a label runs into an amount: two cells fused by a rule the

@@ -9,7 +9,8 @@ with its exact difference, never "fixed" and never fatal.
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 
 from pipelines.extraction.headline import Headline
@@ -66,6 +67,8 @@ class CheckResult:
     page: int
     row: int
     withheld: bool = False  # the headline this identity guards was not published
+    # The printed figures compared (the OCR gate asks whether each was read elsewhere too).
+    figures: tuple[BudgetLine, ...] = field(default=(), compare=False, repr=False)
 
     @property
     def difference(self) -> Decimal:
@@ -104,9 +107,16 @@ def _is_total(line: BudgetLine) -> bool:
 
 
 def make_check(
-    check: str, anchor: BudgetLine, subject: str, expected: Decimal, actual: Decimal, terms: int
+    check: str,
+    anchor: BudgetLine,
+    subject: str,
+    expected: Decimal,
+    actual: Decimal,
+    terms: int,
+    figures: Sequence[BudgetLine] = (),
 ) -> CheckResult:
-    """A comparison anchored at a printed line, with the rounding room of ``terms`` summed figures."""
+    """A comparison of ``figures`` anchored at a printed line, with the rounding room of
+    ``terms`` summed figures."""
     return CheckResult(
         check,
         anchor.statement,
@@ -116,6 +126,7 @@ def make_check(
         _tolerance(anchor.printed_unit, terms),
         anchor.source_page,
         anchor.source_row,
+        figures=tuple(figures),
     )
 
 
@@ -126,7 +137,15 @@ def summary_balances(headlines: list[Headline]) -> list[CheckResult]:
     if not (income and spending):
         return []
     return [
-        make_check("summary_balance", spending.line, "收入总计 = 支出总计", income.value_yuan, spending.value_yuan, 0)
+        make_check(
+            "summary_balance",
+            spending.line,
+            "收入总计 = 支出总计",
+            income.value_yuan,
+            spending.value_yuan,
+            0,
+            (income.line, spending.line),
+        )
     ]
 
 
@@ -156,6 +175,7 @@ def expenditure_splits(lines: list[BudgetLine]) -> list[CheckResult]:
                     total.amount_yuan,
                     sum((p.amount_yuan for p in parts), Decimal(0)),
                     len(parts),
+                    (total, *parts),
                 )
             )
     return results
@@ -205,6 +225,7 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
                         _sum(parents),
                         _sum(children),
                         len(parents) + len(children),
+                        (*parents, *children),
                     )
                 )
         top_length = min(len(c) for c in coded)
@@ -224,6 +245,7 @@ def classification_hierarchy(lines: list[BudgetLine]) -> list[CheckResult]:
                     total.amount_yuan,
                     _sum(tops),
                     len(tops),
+                    (total, *tops),
                 )
             )
     return results
@@ -280,6 +302,7 @@ def cross_statement_totals(lines: list[BudgetLine]) -> list[CheckResult]:
             closest.amount_yuan,
             total.amount_yuan,
             0,
+            (closest, total),
         )
         if total.printed_unit != closest.printed_unit:
             coarser = max(total.printed_unit, closest.printed_unit, key=lambda unit: UNIT_FACTORS[unit])
@@ -311,6 +334,7 @@ def unit_rows(lines: list[BudgetLine]) -> list[CheckResult]:
                     department.amount_yuan,
                     sum((u.amount_yuan for u in units), Decimal(0)),
                     len(units),
+                    (department, *units),
                 )
             )
     return results
@@ -345,7 +369,7 @@ def unit_totals_agree(lines: list[BudgetLine]) -> list[CheckResult]:
             a = _unit_row(lines, a_statement, unit, a_measures)
             b = _unit_row(lines, b_statement, unit, b_measures)
             if a and b:
-                results.append(make_check(check, b, unit, a.amount_yuan, b.amount_yuan, 0))
+                results.append(make_check(check, b, unit, a.amount_yuan, b.amount_yuan, 0, (a, b)))
     return results
 
 
@@ -373,6 +397,7 @@ def three_public_sum(subtotal: BudgetLine, neighbours: list[BudgetLine], by_labe
         subtotal.amount_yuan,
         sum((p.amount_yuan for p in parts), Decimal(0)),
         len(parts),
+        (subtotal, *parts),
     )
 
 

@@ -18,7 +18,7 @@ from pipelines.extraction.document import (
     read_document,
     require_reconciled,
 )
-from pipelines.extraction.identities import CheckResult
+from pipelines.extraction.identities import CheckResult, run_checks
 from pipelines.extraction.lines import BudgetLine, Problem
 from pipelines.extraction.metadata import DocumentMetadata, read_metadata
 from pipelines.extraction.pdf import PdfError
@@ -215,3 +215,61 @@ def test_a_page_scanned_half_a_degree_askew_is_turned_straight() -> None:
     assert abs(ocr.skew_angle(askew) - 0.5) <= 0.025
     assert abs(ocr.skew_angle(ocr.deskew(askew))) <= 0.025
     assert abs(ocr.skew_angle(np.asarray(page))) < 0.01
+
+
+# A function class of 1,000,000 yuan over two items, printed in two tables (whole yuan).
+_CLASS = {"212": "1,000,000", "21201": "600,000", "21205": "400,000"}
+
+
+def _figure(statement: str, table: int, row: int, code: str, printed: str) -> BudgetLine:
+    """A whole-yuan figure of a table by function code, as OCR read it."""
+    value = Decimal(printed.replace(",", ""))
+    return BudgetLine(
+        statement, "main", code, code, "total", value, printed, "元", value, table + 1, table, row, 2,
+        text_source="ocr", ocr_confidence=0.99,
+    )  # fmt: skip
+
+
+def _table(statement: str, table: int, printed: dict[str, str]) -> list[BudgetLine]:
+    return [_figure(statement, table, row, code, amount) for row, (code, amount) in enumerate(printed.items())]
+
+
+def _scan_of(*tables: dict[str, str]) -> tuple[RawDocument, ParsedDocument]:
+    """A scanned document of ``tables`` (the income summary, then the expenditure summary …),
+    with every identity they make."""
+    statements = ("income_summary", "expenditure_summary", "general_budget_expenditure_by_function")
+    lines = [line for index, printed in enumerate(tables) for line in _table(statements[index], index, printed)]
+    raw, parsed = _documents([], ocr_pages=list(range(1, len(tables) + 1)))
+    return raw, replace(parsed, lines=lines, ocr_checks=run_checks(lines, []))
+
+
+_OWN_BREAK = {**_CLASS, "21205": "400,001"}  # the document adds its items to 1,000,001
+
+
+def test_a_rounding_break_the_document_prints_in_every_table_read_alike_in_each_loads() -> None:
+    raw, parsed = _scan_of(_OWN_BREAK, _OWN_BREAK)
+    assert [(c.expected, c.actual) for c in parsed.ocr_printed_breaks] == [(1000000, 1000001)] * 2
+    require_reconciled(raw, parsed)
+
+
+@pytest.mark.parametrize(
+    ("tables", "why"),
+    [
+        # The document adds up; OCR reads one item 1 yuan more in one table: a break within
+        # rounding, but the other table reads that item otherwise.
+        (({**_CLASS, "21205": "400,001"}, _CLASS), "last digit +1"),
+        (({**_CLASS, "21201": "599,999"}, _CLASS), "last digit -1"),
+        (({**_CLASS, "21201": "699,999"}, _CLASS, _CLASS), "a middle digit"),
+        # The document's own break, and a misread that repairs it in one table (the parent
+        # read 1 more): that table passes, the other's break is no longer corroborated.
+        (({**_OWN_BREAK, "212": "1,000,001"}, _OWN_BREAK), "the parent read to fit"),
+        (({**_OWN_BREAK, "21201": "599,999"}, _OWN_BREAK, _OWN_BREAK), "an item read to fit"),
+        # The document's own break in one table: nothing else reads its figures.
+        ((_OWN_BREAK,), "read once"),
+        # Two tables, one misread by 1 in the last digit: which one is right cannot be told.
+        ((_OWN_BREAK, {**_OWN_BREAK, "21205": "400,002"}), "two readings of one item"),
+    ],
+)
+def test_a_misread_figure_never_passes_as_the_documents_own_break(tables: tuple, why: str) -> None:
+    with pytest.raises(OcrNotReconciled, match="^OCR figures do not reconcile: .* identities fail: classification"):
+        require_reconciled(*_scan_of(*tables))
