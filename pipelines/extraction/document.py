@@ -283,6 +283,7 @@ def parse_document(raw: RawDocument) -> ParsedDocument:
         titles,
         units,
         table_rows=[row for t in raw.tables for row in t.texts],
+        scanned=bool(raw.ocr_pages),
     )
 
     lines: list[BudgetLine] = []

@@ -208,6 +208,31 @@ def _near_readings(department: str, candidates: list[tuple[str, str]]) -> tuple[
 
 
 _NEAR_DIFFERENCES = 2
+_DOMINANCE = 3  # times as many readings as every near reading together, to outvote them
+
+
+def _settle_misreadings(department: str, candidates: list[tuple[str, str]]) -> tuple[str, tuple[str, ...]]:
+    """On a scan, one organisation read two ways (a character or two apart): the department and
+    its near readings, settled by a vote only when one reading dominates.
+
+    The winner must be read at least ``_DOMINANCE`` times as often as every near reading
+    together, and in at least two kinds of place (the cover's large print, a heading, the
+    部门 line of the tables): a misread of one font repeats wherever that font prints the
+    name (the 部门 line of every table page), never across renderings.  Otherwise the
+    readings stay apart, and the OCR gate quarantines the scan."""
+    near = _near_readings(department, candidates)
+    if not near:
+        return department, near
+    readings: dict[str, list[str]] = defaultdict(list)
+    for name, source in candidates:
+        if name == department or name in near:
+            readings[name].append(source)
+    winner = max(readings, key=lambda name: len(readings[name]))
+    rivals = _near_readings(winner, candidates)
+    outvoted = sum(name in rivals for name, _source in candidates)
+    if len(readings[winner]) >= _DOMINANCE * outvoted and len(set(readings[winner])) >= 2:
+        return winner, ()
+    return department, near
 
 
 def _line_year(line: str) -> int | None:
@@ -225,8 +250,10 @@ def read_metadata(
     titles: list[str],
     units: list[str],
     table_rows: Iterable[Sequence[str]] = (),
+    scanned: bool = False,
 ) -> DocumentMetadata:
-    """Metadata from page texts, the lines printed above tables, the table titles and table cells."""
+    """Metadata from page texts, the lines printed above tables, the table titles and table cells;
+    ``scanned`` when some were read by OCR (a name misread in one place is then outvoted)."""
     page_lines = [line for text in page_texts for line in text.splitlines()]
     rows = list(table_rows)
     cover = _cover_title(page_texts[0]) if page_texts else None
@@ -241,6 +268,9 @@ def read_metadata(
         raise MetadataError(
             "no department printed (no cover title, heading, 部门： line or 部门名称 cell names an organisation)"
         )
+    near = _near_readings(department, candidates)
+    if scanned:
+        department, near = _settle_misreadings(department, candidates)
 
     if cover:
         year = cover.year
@@ -281,5 +311,5 @@ def read_metadata(
         printed_unit=printed_unit,
         pages=len(page_texts),
         department_readings=sum(name == department for name, _source in candidates),
-        near_readings=_near_readings(department, candidates),
+        near_readings=near,
     )

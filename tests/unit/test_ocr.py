@@ -174,6 +174,25 @@ def test_metadata_counts_the_departments_readings_and_its_near_misreadings() -> 
     )  # fmt: skip
 
 
+def test_on_a_scan_a_name_misread_in_one_place_is_outvoted_by_readings_in_two_kinds_of_place() -> None:
+    cover = "2024年\n某省某某局\n部门预算\n"
+    labels = ["部门：某省某某局"] * 3 + ["部门：某省某巣局"]
+    metadata = read_metadata([cover], labels, [], [], scanned=True)
+    assert (metadata.department_name, metadata.department_readings, metadata.near_readings) == ("某省某某局", 4, ())
+    # A text PDF's readings are what it prints: a near name stays (the gate does not apply).
+    assert read_metadata([cover], labels, [], []).near_readings == ("某省某巣局",)
+
+
+def test_on_a_scan_readings_of_one_kind_of_place_never_outvote_another() -> None:
+    # The 部门 line repeats one font on every table page: its misread would repeat too, so
+    # its readings, however many, do not outvote the cover's large print.
+    misread_cover = "2024年\n某省某巣局\n部门预算\n"
+    metadata = read_metadata([misread_cover], ["部门：某省某某局"] * 12, [], [], scanned=True)
+    assert metadata.near_readings
+    with pytest.raises(OcrNotReconciled, match="^OCR metadata is uncertain"):
+        require_reconciled(*_documents([_check("1", "1")], ocr_pages=[1], near_readings=metadata.near_readings))
+
+
 def test_a_text_pdf_is_never_held_by_the_ocr_gate() -> None:
     # Text documents print breaks themselves; for them a break only warns (identities.py).
     require_reconciled(*_documents([_check("156211123", "156211122")], ocr_pages=[]))
