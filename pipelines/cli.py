@@ -263,6 +263,7 @@ def _extract(args: argparse.Namespace) -> int:
                 "lowest_confidence": min((l.ocr_confidence for l in read_by_ocr), default=None),
                 "identities": len(parsed.ocr_checks),
                 "failed": [c.describe() for c in parsed.ocr_breaks],
+                "printed_breaks": [c.describe() for c in parsed.ocr_printed_breaks],
                 "reconciles": verdict.startswith("reconciles"),
                 "verdict": verdict,
             },
