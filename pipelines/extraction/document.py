@@ -7,6 +7,7 @@ its stored output alone, so a parser change re-parses without camelot.
 from __future__ import annotations
 
 import hashlib
+from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -95,14 +96,18 @@ class ParsedDocument:
     def ocr_breaks(self) -> list[CheckResult]:
         """The identities that fail on a scan: those not passing, but for the document's own
         rounding breaks (``printed_break``)."""
-        return [c for c in self.ocr_checks if c.status != PASS and not printed_break(c, self.lines)]
+        printed = {id(c) for c in self.ocr_printed_breaks}
+        return [c for c in self.ocr_checks if c.status != PASS and id(c) not in printed]
 
     @property
     def ocr_printed_breaks(self) -> list[CheckResult]:
-        return [c for c in self.ocr_checks if c.status != PASS and printed_break(c, self.lines)]
+        readings: dict[tuple, list[BudgetLine]] = defaultdict(list)
+        for line in self.lines:
+            readings[_item(line)].append(line)
+        return [c for c in self.ocr_checks if printed_break(c, readings)]
 
 
-def printed_break(check: CheckResult, lines: list[BudgetLine]) -> bool:
+def printed_break(check: CheckResult, readings: dict[tuple, list[BudgetLine]]) -> bool:
     """Whether a broken identity on a scan is one the document prints itself, not a misread.
 
     Documents print rounding breaks (a class of 94,995,790 over items adding to 94,995,789,
@@ -126,7 +131,7 @@ def printed_break(check: CheckResult, lines: list[BudgetLine]) -> bool:
     if check.withheld or not check.figures or check.status == PASS:
         return False
     rounding = sum((_last_place(f) for f in check.figures), Decimal(0)) / 2
-    return abs(check.difference) <= rounding and all(_corroborated(f, lines) for f in check.figures)
+    return abs(check.difference) <= rounding and all(_corroborated(f, readings[_item(f)]) for f in check.figures)
 
 
 def _last_place(line: BudgetLine) -> Decimal:
@@ -139,12 +144,14 @@ def _last_place(line: BudgetLine) -> Decimal:
 
 
 def _item(line: BudgetLine) -> tuple:
+    """What a figure is a reading of: its item (code, else label), unit and period."""
     return (line.item_code or compact(line.item_name), line.budget_unit, line.period)
 
 
-def _corroborated(figure: BudgetLine, lines: list[BudgetLine]) -> bool:
-    """``figure`` read with the same amount in another table, and contradicted by none."""
-    elsewhere = [l for l in lines if l.source_table != figure.source_table and _item(l) == _item(figure)]
+def _corroborated(figure: BudgetLine, readings: list[BudgetLine]) -> bool:
+    """``figure`` read with the same amount in another table, and contradicted by none
+    (``readings``: every reading of its item)."""
+    elsewhere = [l for l in readings if l.source_table != figure.source_table]
     agrees = any(l.amount_yuan == figure.amount_yuan for l in elsewhere)
     contradicted = any(l.measure == figure.measure and l.amount_yuan != figure.amount_yuan for l in elsewhere)
     return agrees and not contradicted
