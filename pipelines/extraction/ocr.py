@@ -205,7 +205,7 @@ def table_rules(rules: np.ndarray, tables: list[tuple[int, int, int, int]]) -> n
     inside = np.zeros_like(rules, dtype=bool)
     for x0, y0, x1, y1 in tables:
         inside[max(0, y0 - _TABLE_MARGIN) : y1 + _TABLE_MARGIN, max(0, x0 - _TABLE_MARGIN) : x1 + _TABLE_MARGIN] = True
-    count, labels, stats, _centroids = cv2.connectedComponentsWithStats((rules & ~inside).astype(np.uint8))
+    _count, labels, stats, _centroids = cv2.connectedComponentsWithStats((rules & ~inside).astype(np.uint8))
     longest = np.maximum(stats[:, cv2.CC_STAT_WIDTH], stats[:, cv2.CC_STAT_HEIGHT])
     long_enough = longest >= rules.shape[1] * _PAGE_RULE_SHARE
     long_enough[0] = False  # label 0: no rule
