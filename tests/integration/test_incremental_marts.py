@@ -228,6 +228,8 @@ def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(ru
     assert planted.keys() == {"b2021", "a2023"}
     with pytest.MonkeyPatch.context() as mp:
         mp.setenv("YUSUAN_WAREHOUSE", str(copy))
+        # An incremental build's scope (a pipeline run earlier in this process may have left "1").
+        mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
         result = _run_dbt(["test", "--select", "stg_budget_line,test_name:not_null_columns"], tmp_path)
         [tested] = result.result.results
         assert (tested.status, tested.failures) == ("fail", planted["b2021"])
