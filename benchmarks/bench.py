@@ -42,6 +42,7 @@ import pyarrow as pa  # noqa: E402
 import pyarrow.parquet as pq  # noqa: E402
 import pypdfium2  # noqa: E402
 
+from benchmarks.extraction import end_to_end  # noqa: E402
 from benchmarks.measure import YUSUAN, Measured, machine, run_measured, table  # noqa: E402
 from pipelines.extraction.document import extract  # noqa: E402
 from pipelines.ingest.discovery import discover, sha256_file  # noqa: E402
@@ -76,16 +77,6 @@ def yusuan_one_process(pdfs: list[Path]) -> float:
     return _timed(lambda: [extract(pdf.read_bytes()) for pdf in pdfs])
 
 
-def yusuan_processes(raw: Path, workers: int) -> float:
-    sources = discover(raw)
-    with tempfile.TemporaryDirectory() as out:
-        started = time.perf_counter()
-        statuses = extract_sources(sources, Path(out), workers)
-        seconds = time.perf_counter() - started
-    assert all(s.ok for s in statuses), [s.reason for s in statuses if not s.ok]
-    return seconds
-
-
 def camelot_lattice(pdfs: list[Path]) -> float:
     import camelot
 
@@ -109,7 +100,7 @@ def extraction(pdfs: list[Path], raw: Path) -> None:
     print(f"extraction: {len(pdfs)} PDFs, {pages} pages, the same pages for every tool", flush=True)
     floor = pdfium_text(pdfs)
     one = yusuan_one_process(pdfs)
-    two = yusuan_processes(raw, 2)
+    _pages, two, _checks = end_to_end(raw, 2)  # the nightly step: 2 processes, outputs written
     measured = [
         ("plain pypdfium2 text extraction (the floor)", floor),
         ("yusuan extract, 1 process", one),
