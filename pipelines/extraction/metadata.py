@@ -268,9 +268,10 @@ def read_metadata(
         raise MetadataError(
             "no department printed (no cover title, heading, 部门： line or 部门名称 cell names an organisation)"
         )
-    near = _near_readings(department, candidates)
     if scanned:
         department, near = _settle_misreadings(department, candidates)
+    else:
+        near = _near_readings(department, candidates)
 
     if cover:
         year = cover.year
