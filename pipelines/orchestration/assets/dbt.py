@@ -23,6 +23,7 @@ PARTIAL_PARSE = "partial_parse.msgpack"
 # new documents this often is not about documents.
 MAX_BUILDS = 3
 SEED_PATH = "seeds"  # dbt_project.yml's seed-paths
+VIEW = "view"  # dbt materialization of the models kept as stored queries (staging, most of intermediate)
 # dagster-dbt gives every invocation a target folder of its own (manifest, compiled SQL:
 # about 13 MB) and never removes one. A nightly would pile up gigabytes in a year.
 # Kept: the newest few, for reading what a recent build did, and any folder touched in
@@ -59,15 +60,25 @@ def built_by_current_project(paths: PipelinePaths) -> bool:
 
 
 def build_command(full_refresh: bool) -> list[str]:
-    """A full build; or, when the project has not changed since the last one, the incremental
-    models on the changed documents, without the seeds.  Seeds are files of the project, so
-    they and the tests written on them can only have changed with it (a full build); the tests
-    that check models against a seed (relationships to the vocabularies) still run: with
-    ``buildable`` indirect selection a test stays in when its seed is an ancestor of the
-    models built, where dbt's default would drop every test that touches an excluded node."""
+    """A full build; or, when the project has not changed since the last one, the tables and
+    incremental models on the changed documents, with every test but the seeds'.
+
+    Seeds and views are files of the project: a view is a stored query, so it reads the new
+    rows without being created again, and neither can change without the project changing,
+    which makes the build a full one.  Their tests read data and still run.  With ``empty``
+    indirect selection, excluding a node leaves its tests in (dbt's default would drop
+    them); the tests written in the seeds' YAML are excluded by their path.  dbt keeps the
+    order across the nodes left out: a view's tests still run before the models that read it."""
     if full_refresh:
         return ["build", "--full-refresh"]
-    return ["build", "--exclude", f"path:{SEED_PATH}", "--indirect-selection", "buildable"]
+    return [
+        "build",
+        "--exclude",
+        # One argument: dagster-dbt moves --exclude and the word after it, dbt splits on spaces.
+        f"path:{SEED_PATH} config.materialized:{VIEW}",
+        "--indirect-selection",
+        "empty",
+    ]
 
 
 def _manifest_nodes() -> list[dict]:
@@ -75,11 +86,15 @@ def _manifest_nodes() -> list[dict]:
 
 
 def model_asset_keys() -> list[AssetKey]:
-    """The dbt assets every build materialises: the models, not the seeds (see build_command).
-    What follows dbt waits for these only; waiting for a seed an incremental build leaves
-    alone would make Dagster skip the publish."""
+    """The dbt assets every build materialises: the models stored as tables, not the seeds nor
+    the views (see build_command).  What follows dbt waits for these only; waiting for an
+    asset an incremental build leaves alone would make Dagster skip the publish."""
     translator = YusuanTranslator()
-    return [translator.get_asset_key(node) for node in _manifest_nodes() if node["resource_type"] == "model"]
+    return [
+        translator.get_asset_key(node)
+        for node in _manifest_nodes()
+        if node["resource_type"] == "model" and node["config"]["materialized"] != VIEW
+    ]
 
 
 @dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
