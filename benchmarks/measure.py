@@ -24,6 +24,7 @@ class Measured:
     peak_rss_mb: float  # the largest sum, at one moment, over the process and its descendants
     returncode: int
     stdout: str
+    started_at: float  # time.time() when the command started, to place the files it wrote
 
 
 def _tree_rss(root: int) -> int:
@@ -50,7 +51,7 @@ def _tree_rss(root: int) -> int:
 
 def run_measured(command: list[str], env: dict | None = None, sample_every: float = 0.1) -> Measured:
     with tempfile.TemporaryFile("w+") as output:
-        started = time.perf_counter()
+        started_at, started = time.time(), time.perf_counter()
         process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT, text=True)
         peak = 0
         while process.poll() is None:
@@ -58,7 +59,7 @@ def run_measured(command: list[str], env: dict | None = None, sample_every: floa
             time.sleep(sample_every)
         seconds = time.perf_counter() - started
         output.seek(0)
-        return Measured(seconds, peak / 2**20, process.returncode, output.read())
+        return Measured(seconds, peak / 2**20, process.returncode, output.read(), started_at)
 
 
 def named_queries() -> dict[str, str]:
