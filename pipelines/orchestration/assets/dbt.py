@@ -81,8 +81,8 @@ def build_command(full_refresh: bool) -> list[str]:
     ]
 
 
-def _manifest_nodes() -> list[dict]:
-    return list(json.loads(ensure_manifest().read_text(encoding="utf-8"))["nodes"].values())
+# Read once: the dbt assets below are defined from it, and the publish's dependencies too.
+MANIFEST: dict = json.loads(ensure_manifest().read_text(encoding="utf-8"))
 
 
 def model_asset_keys() -> list[AssetKey]:
@@ -92,12 +92,12 @@ def model_asset_keys() -> list[AssetKey]:
     translator = YusuanTranslator()
     return [
         translator.get_asset_key(node)
-        for node in _manifest_nodes()
+        for node in MANIFEST["nodes"].values()
         if node["resource_type"] == "model" and node["config"]["materialized"] != VIEW
     ]
 
 
-@dbt_assets(manifest=ensure_manifest(), dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
+@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths, config: DbtBuildConfig):
     """``dbt build``, incremental on the documents that changed (models/intermediate/
     int_document_change.sql); a test failed by some documents' content quarantines those
