@@ -27,6 +27,12 @@ def unpublished_marker(warehouse_path: Path) -> Path:
     return warehouse_path.with_name(f"{warehouse_path.name}.unpublished")
 
 
+def raw_digests(warehouse_path: Path) -> Path:
+    """Where the digests of raw/'s files are kept between runs (``discovery.discover``)."""
+    warehouse_path = Path(warehouse_path)
+    return warehouse_path.with_name(f"{warehouse_path.name}.digests.json")
+
+
 @dataclass(frozen=True)
 class Unchanged:
     """A run with nothing to do: the documents found, all loaded, and the warehouse's totals."""
@@ -42,7 +48,7 @@ def nothing_new(raw_dir: Path, warehouse: Path, published: Path, dbt_changed_at:
         return None
     if not published.exists() or published.stat().st_mtime < dbt_changed_at:
         return None
-    sources = discover(raw_dir)
+    sources = discover(raw_dir, raw_digests(warehouse))
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
             documents = con.execute(LOADED_DOCUMENTS_SQL).fetchall()

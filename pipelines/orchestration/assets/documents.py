@@ -3,6 +3,7 @@
 from dagster import AssetExecutionContext, MetadataValue, Output, asset
 
 from pipelines.ingest.discovery import SourceFile, discover
+from pipelines.ingest.noop import raw_digests
 from pipelines.ingest.processing import DocumentStatus, extract_sources, validate_source, validation_checks
 from pipelines.ingest.progress import document_progress
 from pipelines.orchestration.assets.partitioned import document_extraction
@@ -12,7 +13,7 @@ from pipelines.settings import Settings
 
 @asset(group_name="ingest", description="Every distinct PDF under raw/ (by sha256), found recursively.")
 def source_files(context: AssetExecutionContext, paths: PipelinePaths) -> Output[list[dict]]:
-    sources = discover(paths.raw)
+    sources = discover(paths.raw, raw_digests(paths.warehouse))
     context.log.info(f"{len(sources)} PDF(s) under {paths.raw}")
     return Output(
         [vars(s) for s in sources],
