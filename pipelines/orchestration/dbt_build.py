@@ -19,11 +19,12 @@ from pipelines.ingest.load import record_quarantine, unload_document
 
 # dbt --store-failures writes each failing test's rows here (see macros/generate_schema_name.sql).
 AUDIT_SCHEMA = "dbt_test__audit"
-# The columns dbt's generic tests return the offending value in.
-_VALUE_COLUMNS = ("value_field", "unique_field", "from_field")
+# The column dbt's unique test returns the duplicated value in (not the row that holds it).
+_UNIQUE_VALUE = "unique_field"
+# What tests/generic/row_rules.sql names in each failing row: the rules it breaks, "; " apart.
+_BROKEN_RULES = "broken_rules"
+_RULE_SEPARATOR = "; "
 _NAMED_VALUES = 3
-# What tests/generic/not_null_columns.sql names in each failing row: the columns that are NULL.
-_NULL_COLUMNS = "null_columns"
 
 
 class DbtBuildFailed(Exception):
@@ -64,7 +65,8 @@ def describe_errors(errors: list[dict]) -> str:
 
 
 def dbt_test_label(node: dict, manifest: dict) -> str:
-    """``in_vocabulary on fct_budget_line.measure`` for a generic test, the file name for a singular one."""
+    """``row_rules on fct_budget_line`` or ``unique on dim_document.document_id`` for a generic test,
+    the file name for a singular one."""
     generic = (node.get("test_metadata") or {}).get("name")
     model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("name")
     if not generic or not model:
@@ -85,10 +87,10 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest: dict) -> dict[str, list[str]]:
     """The documents a failing test's stored rows point to, with a few offending values each.
 
-    The rows carry the document when the test returns whole rows (not_null, not_null_columns,
-    expression_is_true, in_vocabulary, the singular tests) or a key that holds it
-    (unique_combination_of_columns); otherwise the offending value (accepted_values,
-    relationships, unique) is looked up in the tested model's column."""
+    The rows carry the document when the test returns whole rows (row_rules, whose values are
+    the rules each row breaks, and the singular tests) or a key that holds it
+    (unique_combination_of_columns); unique returns the duplicated value, looked up in the
+    tested model's column."""
     relation = failure.get("relation_name")
     node = manifest["nodes"][failure["unique_id"]]
     if not relation:
@@ -96,17 +98,19 @@ def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest:
     stored = _columns(con, relation)
     column = node.get("column_name")
     if "document_id" in stored:
-        value = _quoted(column) if column in stored else (_NULL_COLUMNS if _NULL_COLUMNS in stored else "NULL")
-        rows = con.execute(f"SELECT DISTINCT document_id, {value} FROM {relation} WHERE document_id IS NOT NULL")
+        broken = f"unnest(string_split({_BROKEN_RULES}, '{_RULE_SEPARATOR}'))"
+        value = broken if _BROKEN_RULES in stored else "NULL"
+        rows = con.execute(
+            f"SELECT DISTINCT document_id, {value} FROM {relation} WHERE document_id IS NOT NULL ORDER BY ALL"
+        )
     else:
-        stored_value = next((c for c in (*_VALUE_COLUMNS, column) if c and c in stored), None)
         model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("relation_name")
-        if stored_value is None or not column or not model or "document_id" not in _columns(con, model):
+        if _UNIQUE_VALUE not in stored or not column or not model or "document_id" not in _columns(con, model):
             return {}
-        value, stored_value = _quoted(column), _quoted(stored_value)
+        value, stored_value = _quoted(column), _quoted(_UNIQUE_VALUE)
         rows = con.execute(
             f"SELECT DISTINCT document_id, {value} FROM {model} "
-            f"WHERE document_id IS NOT NULL AND {value} IN (SELECT {stored_value} FROM {relation})"
+            f"WHERE document_id IS NOT NULL AND {value} IN (SELECT {stored_value} FROM {relation}) ORDER BY ALL"
         )
     documents: dict[str, list[str]] = {}
     for document_id, value in rows.fetchall():

@@ -21,6 +21,7 @@ from types import SimpleNamespace
 
 import duckdb
 import pytest
+import yaml
 
 from pipelines.ingest.discovery import discover
 from pipelines.ingest.processing import extract_source
@@ -47,9 +48,10 @@ PLANTED_OUTPUTS = {
 }
 # Printed in the PDF: 单位：千元 over every table.
 THOUSANDS = "unit in thousands.pdf"
-# A negative amount passes validation; the dbt project copy has a test that rejects it.
+# A negative amount passes validation; the dbt project copy has a row rule that rejects it.
 NEGATIVE = "negative amount.pdf"
-DBT_ONLY_TEST = "assert_amounts_not_negative"
+DBT_ONLY_RULE = "amount_yuan >= 0"
+DBT_ONLY_FAILURE = f"dbt test row_rules on fct_budget_line failed on 'expression({DBT_ONLY_RULE})'"
 EXPECTED_QUARANTINE = {
     "unseen measure.pdf": (
         "validate",
@@ -61,7 +63,7 @@ EXPECTED_QUARANTINE = {
     ),
     "duplicated line key.pdf": ("validate", "budget_line: two lines from the same cell failed"),
     THOUSANDS: ("validate", "vocabulary check failed on column printed_unit: '千元' is not in dbt/seeds/unit.csv"),
-    NEGATIVE: ("dbt", f"dbt test {DBT_ONLY_TEST} failed"),
+    NEGATIVE: ("dbt", DBT_ONLY_FAILURE),
 }
 
 
@@ -72,6 +74,15 @@ def faults_duplicate_first_line(lines):
     copy = lines.iloc[[0]].copy()
     copy["printed_amount"] = "1.00"
     return pd.concat([lines, copy], ignore_index=True)
+
+
+def add_row_rule(models_yml: Path, model: str, expression: str) -> None:
+    """A content rule the per-document validation does not know, added to the model's row_rules."""
+    declared = yaml.safe_load(models_yml.read_text(encoding="utf-8"))
+    [node] = [node for node in declared["models"] if node["name"] == model]
+    [rules] = [test["row_rules"] for test in node["data_tests"] if "row_rules" in test]
+    rules["arguments"]["expressions"].append(expression)
+    models_yml.write_text(yaml.safe_dump(declared, allow_unicode=True, sort_keys=False), encoding="utf-8")
 
 
 def yusuan(args: list[str], env: dict, cwd: Path) -> subprocess.CompletedProcess:
@@ -95,11 +106,7 @@ def runs(tmp_path_factory):
     raw, dbt_copy = root / "raw", root / "dbt"
     raw.mkdir()
     shutil.copytree(DBT_PROJECT_DIR, dbt_copy, ignore=shutil.ignore_patterns("target", "logs"))
-    (dbt_copy / "tests" / f"{DBT_ONLY_TEST}.sql").write_text(
-        "-- A content rule the per-document validation does not know.\n"
-        "select document_id, item_name, amount_yuan from {{ ref('fct_budget_line') }} where amount_yuan < 0\n",
-        encoding="utf-8",
-    )
+    add_row_rule(dbt_copy / "models" / "marts" / "core" / "_core__models.yml", "fct_budget_line", DBT_ONLY_RULE)
     shutil.copy(sample(GOOD_SAMPLE), raw / GOOD_SAMPLE)
     futian = render_futian_2022(root / "futian.pdf")
     for number, name in enumerate(PLANTED_OUTPUTS):
@@ -154,7 +161,7 @@ def test_the_run_publishes_the_good_document_and_quarantines_each_planted_one(ru
     for name, (stage, reason) in EXPECTED_QUARANTINE.items():
         found_stage, found_reason, details = runs.first_quarantine[name]
         assert found_stage == stage and reason in found_reason + "\n" + details, (name, runs.first_quarantine[name])
-    assert f"{NEGATIVE}: quarantined at dbt: dbt test {DBT_ONLY_TEST} failed" in runs.first.stdout
+    assert f"{NEGATIVE}: quarantined at dbt: {DBT_ONLY_FAILURE}" in runs.first.stdout
     assert "5 quarantined" in runs.first.stdout
 
 

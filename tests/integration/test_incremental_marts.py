@@ -230,11 +230,11 @@ def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(ru
         mp.setenv("YUSUAN_WAREHOUSE", str(copy))
         # An incremental build's scope (a pipeline run earlier in this process may have left "1").
         mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
-        result = _run_dbt(["test", "--select", "stg_budget_line,test_name:not_null_columns"], tmp_path)
+        result = _run_dbt(["test", "--select", "stg_budget_line,test_name:row_rules"], tmp_path)
         [tested] = result.result.results
         assert (tested.status, tested.failures) == ("fail", planted["b2021"])
         # After a full build, the pipeline's `dbt test` reads every row again.
         mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "1")
-        result = _run_dbt(["test", "--select", "stg_budget_line,test_name:not_null_columns"], tmp_path)
+        result = _run_dbt(["test", "--select", "stg_budget_line,test_name:row_rules"], tmp_path)
         [tested] = result.result.results
         assert (tested.status, tested.failures) == ("fail", planted["b2021"] + planted["a2023"])

@@ -11,18 +11,18 @@ MANIFEST = {
     "nodes": {
         "model.yusuan.fct_budget_line": {"name": "fct_budget_line", "relation_name": "main.fct_budget_line"},
         "seed.yusuan.unit": {"name": "unit", "relation_name": "main.unit"},
-        "test.yusuan.relationships_fct_measure.1": {
-            "name": "relationships_fct_measure",
+        "test.yusuan.unique_fct_line_id.1": {
+            "name": "unique_fct_line_id",
             "attached_node": "model.yusuan.fct_budget_line",
-            "column_name": "measure",
-            "test_metadata": {"name": "relationships"},
+            "column_name": "line_id",
+            "test_metadata": {"name": "unique"},
         },
         "test.yusuan.assert_rule.2": {"name": "assert_rule", "attached_node": None, "column_name": None},
-        "test.yusuan.not_null_columns_fct_budget_line.4": {
-            "name": "not_null_columns_fct_budget_line",
+        "test.yusuan.row_rules_fct_budget_line.4": {
+            "name": "row_rules_fct_budget_line",
             "attached_node": "model.yusuan.fct_budget_line",
             "column_name": None,
-            "test_metadata": {"name": "not_null_columns"},
+            "test_metadata": {"name": "row_rules"},
         },
         "test.yusuan.unique_unit_unit.3": {
             "name": "unique_unit_unit",
@@ -37,26 +37,27 @@ MANIFEST = {
 def database() -> duckdb.DuckDBPyConnection:
     con = duckdb.connect()
     con.execute(
-        "CREATE TABLE fct_budget_line AS SELECT * FROM (VALUES ('a', 'total'), ('b', 'bonus'), "
-        "('c', 'bonus'), ('c', 'total')) t(document_id, measure)"
+        "CREATE TABLE fct_budget_line AS SELECT * FROM (VALUES ('a', 1, 'total'), ('b', 2, 'bonus'), "
+        "('c', 2, 'bonus'), ('c', 3, 'total')) t(document_id, line_id, measure)"
     )
     con.execute("CREATE TABLE unit AS SELECT * FROM (VALUES ('元'), ('元')) t(unit)")
-    con.execute("CREATE TABLE relationships_failures AS SELECT 'bonus' AS from_field")
+    con.execute("CREATE TABLE line_id_failures AS SELECT 2 AS unique_field, 2 AS n_records")
     con.execute("CREATE TABLE rule_failures AS SELECT 'a' AS document_id, 5 AS amount")
+    # What tests/generic/row_rules.sql stores: the failing rows whole, with the rules each breaks.
     con.execute(
-        "CREATE TABLE not_null_failures AS SELECT * FROM (VALUES ('b', NULL, 'measure'), ('c', NULL, 'measure')) "
-        "t(document_id, measure, null_columns)"
+        "CREATE TABLE row_rules_failures AS SELECT * FROM (VALUES "
+        "('b', 'bonus', 'relationships(measure -> measure.measure)'), "
+        "('c', NULL, 'not_null(measure); expression(coalesce(amount, 0) >= 0)'), "
+        "('c', 'bonus', 'relationships(measure -> measure.measure)')) t(document_id, measure, broken_rules)"
     )
     con.execute("CREATE TABLE unique_failures AS SELECT '元' AS unique_field, 2 AS n_records")
     return con
 
 
-def test_a_value_is_traced_back_to_the_documents_that_hold_it():
-    failure = {"unique_id": "test.yusuan.relationships_fct_measure.1", "relation_name": "relationships_failures"}
-    assert offending_documents(database(), failure, MANIFEST) == {"b": ["bonus"], "c": ["bonus"]}
-    assert (
-        dbt_test_label(MANIFEST["nodes"][failure["unique_id"]], MANIFEST) == "relationships on fct_budget_line.measure"
-    )
+def test_a_duplicated_value_is_traced_back_to_the_documents_that_hold_it():
+    failure = {"unique_id": "test.yusuan.unique_fct_line_id.1", "relation_name": "line_id_failures"}
+    assert offending_documents(database(), failure, MANIFEST) == {"b": ["2"], "c": ["2"]}
+    assert dbt_test_label(MANIFEST["nodes"][failure["unique_id"]], MANIFEST) == "unique on fct_budget_line.line_id"
 
 
 def test_rows_that_carry_the_document_name_it():
@@ -65,9 +66,18 @@ def test_rows_that_carry_the_document_name_it():
     assert dbt_test_label(MANIFEST["nodes"][failure["unique_id"]], MANIFEST) == "assert_rule"
 
 
-def test_required_columns_left_empty_are_named_with_their_documents():
-    failure = {"unique_id": "test.yusuan.not_null_columns_fct_budget_line.4", "relation_name": "not_null_failures"}
-    assert offending_documents(database(), failure, MANIFEST) == {"b": ["measure"], "c": ["measure"]}
+def test_the_rules_a_row_breaks_are_named_with_its_document():
+    failure = {"unique_id": "test.yusuan.row_rules_fct_budget_line.4", "relation_name": "row_rules_failures"}
+    # Each rule once per document, whole (an expression's comma does not split it).
+    assert offending_documents(database(), failure, MANIFEST) == {
+        "b": ["relationships(measure -> measure.measure)"],
+        "c": [
+            "expression(coalesce(amount, 0) >= 0)",
+            "not_null(measure)",
+            "relationships(measure -> measure.measure)",
+        ],
+    }
+    assert dbt_test_label(MANIFEST["nodes"][failure["unique_id"]], MANIFEST) == "row_rules on fct_budget_line"
 
 
 def test_a_failure_in_a_seed_names_no_document():

@@ -3,7 +3,8 @@
   Each node costs a run tens of milliseconds in dbt and Dagster whatever the rows, and
   the row-level rules were most of the project's nodes.  A failing row comes back whole
   (so the document it belongs to is known) with broken_rules naming each rule it
-  breaks, e.g. "not_null(fiscal_year), relationships(statement -> statement.statement)".
+  breaks, "; " apart (a rule's expression may hold commas), e.g.
+  "not_null(fiscal_year); relationships(statement -> statement.statement)".
   Set-level rules (unique, unique_combination_of_columns, the singular tests) stay
   tests of their own.
 
@@ -73,7 +74,7 @@ select *
 from (
     select
         *,
-        concat_ws(', '
+        concat_ws('; '
         {%- for label, condition in rules %}
             , case when {{ condition }} then '{{ label | replace("'", "''") }}' end
         {%- endfor %}
