@@ -6,6 +6,12 @@
 -- depends_on: {{ ref('document_headline') }}
 -- depends_on: {{ ref('reconciliation') }}
 -- depends_on: {{ ref('fiscal_data_package_line') }}
+-- dbt build makes a model wait for a test (and skips it when the test fails) only when all
+-- the test reads is upstream of the model: the seeds the row_rules of the marts and staging
+-- models check against, so that no failing test lets the state move on.
+-- depends_on: {{ ref('unit') }}
+-- depends_on: {{ ref('measure') }}
+-- depends_on: {{ ref('period') }}
 -- Once it is built, this run's change set is done (int_document_change keeps an unfinished one).
 {{ config(
     materialized='table',
