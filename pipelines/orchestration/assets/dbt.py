@@ -67,8 +67,10 @@ def build_command(full_refresh: bool) -> list[str]:
     rows without being created again, and neither can change without the project changing,
     which makes the build a full one.  Their tests read data and still run.  With ``empty``
     indirect selection, excluding a node leaves its tests in (dbt's default would drop
-    them); the tests written in the seeds' YAML are excluded by their path.  dbt keeps the
-    order across the nodes left out: a view's tests still run before the models that read it."""
+    them, and a model's row rules are one test that may read a seed); the tests written in
+    the seeds' YAML are excluded by their path.  dbt keeps the order across the nodes left
+    out: a test holds back the models downstream of everything it reads, which is why
+    state.document_build_state declares the seeds the row rules read."""
     if full_refresh:
         return ["build", "--full-refresh"]
     return [
