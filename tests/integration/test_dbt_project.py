@@ -263,13 +263,6 @@ def test_marts_types_and_schemas(built_warehouse):
 
     assert _query(built_warehouse, "select count(*) from marts.quarantine") == [(1,)]
 
-    # persist_docs: table and column comments are written to the warehouse
-    comment = _query(
-        built_warehouse,
-        "select comment from duckdb_tables() where schema_name = 'marts' and table_name = 'department_year_totals'",
-    )
-    assert comment and comment[0][0]
-
 
 def test_superseded_versions_stay_in_dim_document_only(built_warehouse):
     rows = _query(

@@ -15,6 +15,7 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, 
 from pipelines.ingest.progress import document_progress
 from pipelines.orchestration.dbt_build import BuildResults, DbtBuildFailed, describe_errors, read_results, set_aside
 from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
+from pipelines.orchestration.descriptions import write_descriptions
 from pipelines.orchestration.resources import PipelinePaths
 from pipelines.settings import Settings, dbt_sources_changed_at
 
@@ -117,6 +118,7 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
         prune_invocation_targets(Path(dbt_project.project_dir) / "target")
         results = _results(build)
         if results.ok:
+            write_descriptions(paths.warehouse, MANIFEST)
             yield from events
             return
         if results.errors:
