@@ -349,6 +349,11 @@ RAW_TABLES = (
 PARQUET_TABLES = {table.handoff: table for table in RAW_TABLES if table.handoff and table.handoff.endswith(".parquet")}
 
 
+def quoted_identifier(name: str) -> str:
+    """A schema, table or column name as a DuckDB identifier, whatever it holds."""
+    return '"' + name.replace('"', '""') + '"'
+
+
 def create_table(table: Table) -> str:
     columns = [
         column.duckdb_definition + (" PRIMARY KEY" if column.name == table.primary_key else "")

@@ -16,6 +16,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.ingest.load import record_quarantine, unload_document
+from schemas.tables import quoted_identifier
 
 # dbt --store-failures writes each failing test's rows here (see macros/generate_schema_name.sql).
 AUDIT_SCHEMA = "dbt_test__audit"
@@ -76,10 +77,6 @@ def dbt_test_label(node: dict, manifest: dict) -> str:
 
 # SQL here names relations and columns that dbt's manifest and run results give (the dbt
 # project's own identifiers, relation names already quoted by dbt), never document text.
-def _quoted(column: str) -> str:
-    return '"' + column.replace('"', '""') + '"'
-
-
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [column[0] for column in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]
 
@@ -107,7 +104,7 @@ def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest:
         model = manifest["nodes"].get(node.get("attached_node") or "", {}).get("relation_name")
         if _UNIQUE_VALUE not in stored or not column or not model or "document_id" not in _columns(con, model):
             return {}
-        value, stored_value = _quoted(column), _quoted(_UNIQUE_VALUE)
+        value, stored_value = quoted_identifier(column), quoted_identifier(_UNIQUE_VALUE)
         rows = con.execute(
             f"SELECT DISTINCT document_id, {value} FROM {model} "
             f"WHERE document_id IS NOT NULL AND {value} IN (SELECT {stored_value} FROM {relation}) ORDER BY ALL"

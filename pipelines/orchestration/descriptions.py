@@ -13,13 +13,11 @@ from pathlib import Path
 
 import duckdb
 
+from schemas.tables import quoted_identifier
+
 _DESCRIBED = ("model", "seed")
 # SQL here names relations and columns that dbt's manifest gives (the project's own
 # identifiers); the descriptions are the project's YAML, quoted as SQL string literals.
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _literal(text: str) -> str:
@@ -38,14 +36,13 @@ def _comment_statements(manifest: dict, relations: dict[tuple[str, str], str], c
         kind = relations.get((schema, name))
         if kind is None:  # not built (a disabled model, a seed left out)
             continue
-        relation = f"{_quoted(schema)}.{_quoted(name)}"
+        relation = f"{quoted_identifier(schema)}.{quoted_identifier(name)}"
         if node.get("description"):
             statements.append(f"COMMENT ON {kind} {relation} IS {_literal(node['description'])}")
         for column in node.get("columns", {}).values():
             if column.get("description") and (schema, name, column["name"]) in columns:
-                statements.append(
-                    f"COMMENT ON COLUMN {relation}.{_quoted(column['name'])} IS {_literal(column['description'])}"
-                )
+                target = f"{relation}.{quoted_identifier(column['name'])}"
+                statements.append(f"COMMENT ON COLUMN {target} IS {_literal(column['description'])}")
     return statements
 
 
