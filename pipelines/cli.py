@@ -64,10 +64,14 @@ def _run(args: argparse.Namespace) -> int:
     with run_lock(settings.warehouse, on_wait=_waiting(settings.warehouse)):
         if not args.full_refresh and _report_nothing_new(settings):
             return EXIT_OK
-        # Imported only now: Dagster costs seconds that a run with nothing new does not pay.
-        from pipelines.orchestration.resources import PipelinePaths
+        from pipelines.orchestration.dbt_standby import standing_by
 
-        return _run_locked(args, PipelinePaths.from_settings(settings))
+        # dbt imports itself on the other core while Dagster does and the ingest runs.
+        with standing_by():
+            # Imported only now: Dagster costs seconds that a run with nothing new does not pay.
+            from pipelines.orchestration.resources import PipelinePaths
+
+            return _run_locked(args, PipelinePaths.from_settings(settings))
 
 
 def _report_nothing_new(settings: Settings) -> bool:

@@ -18,6 +18,7 @@ from pipelines.ingest.load import now
 from pipelines.ingest.loading import LoadSummary, needs_transform
 from pipelines.orchestration.assets import INGEST_ASSETS
 from pipelines.orchestration.assets.checks import ALL_CHECKS
+from pipelines.orchestration.dbt_standby import standing_by
 from pipelines.orchestration.resources import PipelinePaths
 
 
@@ -95,23 +96,25 @@ def run_pipeline(
             raise_on_error=False,
         )
 
-    ingest = run([*INGEST_ASSETS, *ALL_CHECKS], {})
-    outcome = RunOutcome(ingest=ingest, load=_load_summary(ingest))
-    dbt_changed_at = settings.dbt_sources_changed_at(settings.Settings.from_env().dbt_project)
-    if ingest.success and needs_transform(
-        outcome.load, paths.published, dbt_changed_at, force_transform or full_refresh
-    ):
-        # Imported only now: dbt and its manifest cost seconds that a run with
-        # nothing new to build should not pay.
-        from pipelines.orchestration.dbt_project import dbt_resource
-        from pipelines.orchestration.definitions import TRANSFORM_ASSETS
+    # dbt imports itself on the other core while the ingest runs (dbt_standby.py).
+    with standing_by():
+        ingest = run([*INGEST_ASSETS, *ALL_CHECKS], {})
+        outcome = RunOutcome(ingest=ingest, load=_load_summary(ingest))
+        dbt_changed_at = settings.dbt_sources_changed_at(settings.Settings.from_env().dbt_project)
+        if ingest.success and needs_transform(
+            outcome.load, paths.published, dbt_changed_at, force_transform or full_refresh
+        ):
+            # Imported only now: dbt and its manifest cost seconds that a run with
+            # nothing new to build should not pay.
+            from pipelines.orchestration.dbt_project import dbt_resource
+            from pipelines.orchestration.definitions import TRANSFORM_ASSETS
 
-        started = now()
-        outcome.transform = run(
-            TRANSFORM_ASSETS,
-            {"dbt": dbt_resource()},
-            {"dbt_models": {"config": {"full_refresh": full_refresh}}},
-        )
-        if outcome.transform.success:
-            outcome.load = outcome.load.with_set_aside_by_dbt(paths.warehouse, started)
+            started = now()
+            outcome.transform = run(
+                TRANSFORM_ASSETS,
+                {"dbt": dbt_resource()},
+                {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+            )
+            if outcome.transform.success:
+                outcome.load = outcome.load.with_set_aside_by_dbt(paths.warehouse, started)
     return outcome

@@ -42,12 +42,17 @@ def ensure_manifest() -> Path:
 
 
 # dagster-dbt starts dbt with subprocess.Popen and no hook of its own, so dbt is started
-# through this launcher: it asks to die with its parent, then becomes dbt (exec keeps the request).
+# through this launcher: it asks to die with its parent, then has the run's dbt standby
+# (dbt_standby.py) run the command, or else becomes dbt (exec keeps the request).
 _LAUNCHER = """#!{python}
 import os, sys
 sys.path.insert(0, {root!r})
 from pipelines.orchestration.child_process import die_with_parent
 die_with_parent()
+from pipelines.orchestration.dbt_standby import run_on_standby
+code = run_on_standby(sys.argv[1:])
+if code is not None:
+    sys.exit(code)
 os.execv({dbt!r}, [{dbt!r}, *sys.argv[1:]])
 """
 
