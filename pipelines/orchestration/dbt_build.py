@@ -10,8 +10,11 @@ the run fails, naming it, and nothing is published.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -27,6 +30,18 @@ _BROKEN_RULES = "broken_rules"
 _RULE_SEPARATOR = "; "
 _NAMED_VALUES = 3
 
+# dbt's structured events (dagster-dbt runs dbt with --log-format json), as dbt 1.11 prints them.
+# One of these ends each node that ran (dagster-dbt's DbtCoreCliEventMessage.is_result_event);
+# a node skipped for a failure upstream has a SkippingDetails instead, which is no error.
+_RESULT_EVENTS = frozenset({"LogModelResult", "LogTestResult", "LogSeedResult", "LogSnapshotResult"})
+# The end-of-run summary gives the message of each node that errored or failed (dbt/task/printer.py).
+_MESSAGE_EVENT = "RunResultError"
+# The stack trace of an error that stopped dbt: for the log, not for the failure's few lines.
+_STACK_TRACE_EVENT = "MainStackTrace"
+_EMPTY = ("", "None", None)  # how dbt's events say a field has no value
+_COLOR = re.compile(r"\x1b\[[0-9;]*m")
+_ERROR_STATUSES = ("error", "runtime error")
+
 
 class DbtBuildFailed(Exception):
     """dbt failed for a reason no document caused; the message names the nodes."""
@@ -34,20 +49,57 @@ class DbtBuildFailed(Exception):
 
 @dataclass(frozen=True)
 class BuildResults:
+    """The nodes that did not pass, each ``{unique_id, status, message, relation_name}``."""
+
     errors: list[dict]  # models, seeds or tests that could not run (status error)
     failures: list[dict]  # tests that returned rows (status fail); warnings are not failures
+    dbt_errors: list[str] = field(default_factory=list)  # dbt's error-level messages, in order
 
     @property
     def ok(self) -> bool:
         return not self.errors and not self.failures
 
 
-def read_results(run_results: dict) -> BuildResults:
-    results = run_results["results"]
+def results_from_events(raw_events: Iterable[Mapping[str, Any]]) -> BuildResults:
+    """What a dbt invocation did, from its structured events instead of run_results.json (which
+    the build does not write: see NO_JSON_ARTIFACTS in assets/dbt.py).
+
+    A node's status is its result event's, as dagster-dbt reads it (``node_info.node_status``,
+    else ``status``); its message is the one dbt's end-of-run summary prints for it;
+    ``relation_name`` is where ``dbt test --store-failures`` stored a failing test's rows."""
+    nodes: dict[str, dict] = {}
+    messages: dict[str, str] = {}
+    dbt_errors = []
+    for event in raw_events:
+        info, data = event["info"], event["data"]
+        node = data.get("node_info") or {}
+        unique_id = node.get("unique_id")
+        if info["name"] in _RESULT_EVENTS and unique_id:
+            status = node.get("node_status")
+            nodes[unique_id] = {
+                "unique_id": unique_id,
+                "status": status if status not in _EMPTY else str(data["status"]).lower(),
+                "relation_name": (node.get("node_relation") or {}).get("relation_name") or None,
+            }
+        elif info["name"] == _MESSAGE_EVENT and unique_id:
+            messages[unique_id] = data["msg"]
+        if info["level"] == "error" and info["name"] != _STACK_TRACE_EVENT:
+            dbt_errors.append(_COLOR.sub("", info["msg"]).strip())
+    results = [{**result, "message": messages.get(unique_id)} for unique_id, result in nodes.items()]
     return BuildResults(
-        errors=[r for r in results if r["status"] in ("error", "runtime error")],
+        errors=[r for r in results if r["status"] in _ERROR_STATUSES],
         failures=[r for r in results if r["status"] == "fail"],
+        dbt_errors=dbt_errors,
     )
+
+
+def check_exit_code(results: BuildResults, exit_code: int, command: str) -> BuildResults:
+    """A dbt that exits non-zero with no node in error or failed stopped outside the nodes (a
+    project that does not compile, a warehouse another process holds): that is no success."""
+    if exit_code != 0 and results.ok:
+        said = "\n".join(results.dbt_errors) or "no error message"
+        raise DbtBuildFailed(f"`{command}` exited with code {exit_code} and no node failed:\n{said}")
+    return results
 
 
 def node_label(unique_id: str) -> str:
@@ -75,7 +127,7 @@ def dbt_test_label(node: dict, manifest: dict) -> str:
     return f"{generic} on {model}" + (f".{node['column_name']}" if node.get("column_name") else "")
 
 
-# SQL here names relations and columns that dbt's manifest and run results give (the dbt
+# SQL here names relations and columns that dbt's manifest and result events give (the dbt
 # project's own identifiers, relation names already quoted by dbt), never document text.
 def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
     return [column[0] for column in con.execute(f"SELECT * FROM {relation} LIMIT 0").description]

@@ -3,9 +3,23 @@ that holds a model and the failing rows dbt --store-failures would have stored."
 
 from __future__ import annotations
 
-import duckdb
+import json
+from pathlib import Path
 
-from pipelines.orchestration.dbt_build import dbt_test_label, describe_errors, offending_documents, read_results
+import duckdb
+import pytest
+
+from pipelines.orchestration.dbt_build import (
+    BuildResults,
+    DbtBuildFailed,
+    check_exit_code,
+    dbt_test_label,
+    describe_errors,
+    offending_documents,
+    results_from_events,
+)
+
+EVENTS = Path(__file__).resolve().parents[1] / "data" / "dbt_events"
 
 MANIFEST = {
     "nodes": {
@@ -85,27 +99,58 @@ def test_a_failure_in_a_seed_names_no_document():
     assert offending_documents(database(), failure, MANIFEST) == {}
 
 
-def test_errors_and_failures_are_told_apart():
-    results = read_results(
-        {
-            "results": [
-                {
-                    "unique_id": "model.yusuan.fct_budget_line",
-                    "status": "error",
-                    "message": "Runtime Error in model fct_budget_line\n  Binder Error: no_such_column",
-                },
-                {"unique_id": "test.yusuan.assert_rule.2", "status": "fail", "message": "Got 1 result"},
-                {
-                    "unique_id": "test.yusuan.assert_function_codes_known.4",
-                    "status": "warn",
-                    "message": "Got 2 results",
-                },
-                {"unique_id": "model.yusuan.dim_document", "status": "success", "message": "OK"},
-            ]
-        }
+def events(name: str) -> list[dict]:
+    """Lines dbt 1.11 printed with --log-format json (tests/data/dbt_events), on a scratch copy of the
+    project with a model broken (narrative_claim selects no_such_column) and a row rule no row keeps."""
+    lines = (EVENTS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_errors_and_failures_are_told_apart_from_dbt_events():
+    results = results_from_events(events("build_with_an_error_and_a_failure"))
+    # A model built, a test passed and a test skipped under the broken model are neither.
+    assert [(r["unique_id"], r["status"]) for r in results.errors] == [("model.yusuan.narrative_claim", "error")]
+    assert [(r["unique_id"], r["status"]) for r in results.failures] == [
+        ("test.yusuan.row_rules_fct_budget_line.51d276510a", "fail")
+    ]
+    assert results.failures[0]["message"] == "Got 308 results, configured to fail if != 0"
+    # As run_results.json of the same build said it.
+    assert results.errors[0]["message"] == (
+        "Runtime Error in model narrative_claim (models/marts/narrative/narrative_claim.sql)\n"
+        '  Binder Error: Referenced column "no_such_column" not found in FROM clause!\n'
+        '  Candidate bindings: "subject", "amount_yuan", "change_yuan"\n'
+        "  \n"
+        '  LINE 9:     select no_such_column, * from "yusuan"."staging"."stg_narrative_claim...\n'
+        "                     ^^^^^^^^^^^^^^"
     )
-    assert [r["unique_id"] for r in results.errors] == ["model.yusuan.fct_budget_line"]
-    assert [r["unique_id"] for r in results.failures] == ["test.yusuan.assert_rule.2"]
-    assert describe_errors(results.errors) == (
-        "model fct_budget_line: Runtime Error in model fct_budget_line Binder Error: no_such_column"
+    assert describe_errors(results.errors).startswith(
+        "model narrative_claim: Runtime Error in model narrative_claim (models/marts/narrative/narrative_claim.sql) "
+        'Binder Error: Referenced column "no_such_column" not found in FROM clause!'
     )
+    assert check_exit_code(results, 1, "dbt build") is results
+
+
+def test_the_stored_failures_are_found_where_dbt_test_stored_them():
+    [failure] = results_from_events(events("test_store_failures")).failures
+    assert failure["unique_id"] == "test.yusuan.row_rules_fct_budget_line.51d276510a"
+    assert failure["relation_name"] == '"yusuan"."dbt_test__audit"."row_rules_fct_budget_line"'
+
+
+def test_a_build_that_ran_nothing_says_why_with_its_exit_code():
+    results = results_from_events(events("build_on_a_locked_warehouse"))
+    assert results.ok
+    with pytest.raises(DbtBuildFailed) as raised:
+        check_exit_code(results, 2, "dbt build")
+    said = str(raised.value)
+    assert said.startswith("`dbt build` exited with code 2 and no node failed:\nEncountered an error:\n")
+    assert 'IO Error: Could not set lock on file "/tmp/s7json/w/yusuan.duckdb"' in said
+    assert "Traceback" not in said  # dbt's stack trace is in the log
+
+    results = results_from_events(events("build_of_a_project_that_does_not_compile"))
+    with pytest.raises(DbtBuildFailed, match=r"(?s)code 2 .*Compilation Error in model zz_broken"):
+        check_exit_code(results, 2, "dbt build")
+
+
+def test_an_exit_code_with_no_message_is_still_a_failure():
+    with pytest.raises(DbtBuildFailed, match="exited with code -9 and no node failed:\nno error message"):
+        check_exit_code(BuildResults(errors=[], failures=[]), -9, "dbt build")

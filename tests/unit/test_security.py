@@ -58,7 +58,7 @@ def _execute_calls_with_fstrings(tree: ast.AST):
 
 # Interpolations that are identifiers from code or the catalog, never document data:
 # table and mart names; the relations, columns and audit schema that dbt's manifest and
-# run results name when a failing test's rows are read (pipelines/orchestration/dbt_build.py).
+# result events name when a failing test's rows are read (pipelines/orchestration/dbt_build.py).
 # `columns`: a mart's column names from its Parquet schema, each quoted as an identifier.
 ALLOWED_INTERPOLATIONS = {"table", "mart", "relation", "model", "value", "stored_value", "AUDIT_SCHEMA", "columns"}
 

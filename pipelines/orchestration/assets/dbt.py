@@ -11,9 +11,17 @@ from typing import Any
 import duckdb
 from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
+from dagster_dbt.core.dbt_event_iterator import DbtDagsterEventType
 
 from pipelines.ingest.progress import document_progress
-from pipelines.orchestration.dbt_build import BuildResults, DbtBuildFailed, describe_errors, read_results, set_aside
+from pipelines.orchestration.dbt_build import (
+    BuildResults,
+    DbtBuildFailed,
+    check_exit_code,
+    describe_errors,
+    results_from_events,
+    set_aside,
+)
 from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
 from pipelines.orchestration.descriptions import write_descriptions
 from pipelines.orchestration.resources import PipelinePaths
@@ -31,6 +39,11 @@ VIEW = "view"  # dbt materialization of the models kept as stored queries (stagi
 # the last day, which another run (of another warehouse) may still be writing.
 KEEP_INVOCATION_TARGETS = 5
 INVOCATION_TARGET_MIN_AGE_S = 24 * 3600
+# dbt's global flag (accepted after the subcommand too): no manifest.json (written twice),
+# graph.gpickle, semantic_manifest.json nor run_results.json, about 1.2 s of an incremental
+# build.  The results come from dbt's events (dbt_build.results_from_events); the parse
+# still writes partial_parse.msgpack.
+NO_JSON_ARTIFACTS = "--no-write-json"
 
 
 class YusuanTranslator(DagsterDbtTranslator):
@@ -112,11 +125,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     # build's rows must read every row, as the build did.
     os.environ["YUSUAN_DBT_TEST_ALL_ROWS"] = "1" if full_build else "0"
     for attempt in range(1, MAX_BUILDS + 1):
-        build = dbt.cli(command, context=context, raise_on_error=False)
-        events = list(build.stream())
+        build = dbt.cli([*command, NO_JSON_ARTIFACTS], context=context, raise_on_error=False)
+        events, raw_events = stream_events(build)
         keep_partial_parse(build)
         prune_invocation_targets(Path(dbt_project.project_dir) / "target")
-        results = _results(build)
+        results = _results(build, raw_events, "dbt build")
         if results.ok:
             write_descriptions(paths.warehouse, MANIFEST)
             yield from events
@@ -126,9 +139,11 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
         # Which documents do the failing tests' rows name?  Store them and look.
         names = [build.manifest["nodes"][r["unique_id"]]["name"] for r in results.failures]
         stored = dbt.cli(
-            ["test", "--store-failures", "--select", " ".join(names)], manifest=build.manifest, raise_on_error=False
-        ).wait()
-        failures = _results(stored).failures
+            ["test", "--store-failures", "--select", " ".join(names), NO_JSON_ARTIFACTS],
+            manifest=build.manifest,
+            raise_on_error=False,
+        )
+        failures = _results(stored, [event.raw_event for event in stored.stream_raw_events()], "dbt test").failures
         quarantined, unattributed = set_aside(paths.warehouse, failures, build.manifest)
         if unattributed or not quarantined or attempt == MAX_BUILDS:
             unexplained = unattributed or failures
@@ -176,13 +191,27 @@ def _modified(folder: Path) -> float | None:
         return None
 
 
-def _results(invocation: DbtCliInvocation) -> BuildResults:
-    try:
-        return read_results(invocation.get_artifact("run_results.json"))
-    except FileNotFoundError:
-        raise DbtBuildFailed(
-            f"`{invocation.dbt_command}` exited with code {invocation.process.returncode} before running anything"
-        ) from None
+def stream_events(invocation: DbtCliInvocation) -> tuple[list[DbtDagsterEventType], list[dict]]:
+    """The Dagster events of an invocation, made as ``DbtCliInvocation.stream`` makes them, and
+    dbt's raw events they come from, for the results: one pass over dbt's output."""
+    dagster_events: list[DbtDagsterEventType] = []
+    raw_events = []
+    for event in invocation.stream_raw_events():
+        raw_events.append(event.raw_event)
+        dagster_events.extend(
+            event.to_default_asset_events(
+                manifest=invocation.manifest,
+                dagster_dbt_translator=invocation.dagster_dbt_translator,
+                context=invocation.context,
+                target_path=invocation.target_path,
+                project=invocation.project,
+            )
+        )
+    return dagster_events, raw_events
+
+
+def _results(invocation: DbtCliInvocation, raw_events: list[dict], command: str) -> BuildResults:
+    return check_exit_code(results_from_events(raw_events), invocation.process.wait(), command)
 
 
 __all__ = ["dbt_models", "dbt_project"]
