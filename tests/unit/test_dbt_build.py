@@ -100,8 +100,11 @@ def test_a_failure_in_a_seed_names_no_document():
 
 
 def events(name: str) -> list[dict]:
-    """Lines dbt 1.11 printed with --log-format json (tests/data/dbt_events), on a scratch copy of the
-    project with a model broken (narrative_claim selects no_such_column) and a row rule no row keeps."""
+    """Lines dbt 1.11 printed with --log-format json (tests/data/dbt_events), building a copy of a
+    warehouse with a new document: on a scratch copy of the project with a model broken
+    (narrative_claim selects no_such_column) and a row rule no row keeps, then its
+    `dbt test --store-failures`; on the project with a model whose Jinja does not parse; and
+    on the project as it is while another process held the warehouse."""
     lines = (EVENTS / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
     return [json.loads(line) for line in lines]
 
