@@ -56,6 +56,7 @@ def standing_by() -> Iterator[None]:
     if os.environ.get(STANDBY_SOCKET_ENV):
         yield
         return
+    # A folder only this user may enter (mode 0700): a request runs dbt with the run's rights.
     with tempfile.TemporaryDirectory(prefix="yusuan-dbt-") as folder:
         path = str(Path(folder) / "standby.sock")
         standby = subprocess.Popen(
