@@ -52,6 +52,9 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     and so does a `dbt test` the pipeline runs after one (YUSUAN_DBT_TEST_ALL_ROWS=1: the
     failing rows it stores must name the old documents a changed test fails on).  The
     variable is read only when tests run (`execute`), so it never invalidates dbt's parse.
+  - A row_rules test with a unique key that leaves out document_id reads every row: the key
+    may collide with another document's rows.  (A key with document_id has all its rows in
+    the changed documents' or none.)  `model` is the test node here, not the tested model.
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -59,7 +62,14 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- if relation.identifier in per_document_marts() -%}
+    {%- set keys = ((model.get('test_metadata') or {}).get('kwargs') or {}).get('unique') or [] -%}
+    {%- set across_documents = [] -%}
+    {%- for key in keys if 'document_id' not in key -%}
+        {%- do across_documents.append(key) -%}
+    {%- endfor -%}
+    {%- if across_documents -%}
+        {#- every row: no document restriction -#}
+    {%- elif relation.identifier in per_document_marts() -%}
         {%- set changes = api.Relation.create(
             database=relation.database, schema='intermediate', identifier='int_document_change') -%}
         {%- do conditions.append('document_id in (select document_id from ' ~ changes ~ ')') -%}

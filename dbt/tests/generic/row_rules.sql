@@ -5,8 +5,8 @@
   (so the document it belongs to is known) with broken_rules naming each rule it
   breaks, "; " apart (a rule's expression may hold commas), e.g.
   "not_null(fiscal_year); relationships(statement -> statement.statement)".
-  Set-level rules (unique, unique_combination_of_columns, the singular tests) stay
-  tests of their own.
+  Keys are rules here too (a window over the model, in the same select); the
+  singular tests stay tests of their own.
 
   Each rule keeps the semantics of the test it replaces:
     not_null         [column, ...]                  the column is NULL
@@ -18,6 +18,19 @@
                                                      (DuckDB regexp_full_match / RE2 syntax)
     expressions      [sql, ...]                      the expression is not true (NULL fails unless
                                                      the expression handles it)
+    unique           [[column, ...], ...]            the row's key occurs more than once; named
+                                                     unique(column, ...).  A one-column key is dbt's
+                                                     unique: a NULL is no duplicate.  A key of several
+                                                     columns is unique_combination_of_columns (group
+                                                     by): NULLs compare equal, so two rows alike but
+                                                     for NULLs in the same columns are duplicates.
+                     A duplicated key fails every row that holds it (dbt's tests returned the
+                     key once); the rows name their documents like any other rule's.
+                     Scope: an incremental build tests the rows of the documents it builds
+                     (get_where_subquery in macros/incremental_documents.sql), which keeps every
+                     row of a key that includes document_id.  A key without document_id could
+                     collide with another document's rows, so a test holding one reads the
+                     whole model (its `where` config still applies, as dbt's did).
   A rule with a test config of its own (severity: warn, a where) goes in a second
   row_rules test with that config.
   Usage (model level):
@@ -31,9 +44,10 @@
               department_id: {to: ref('dim_department'), field: department_id}
             expressions:
               - "amount_yuan >= 0"
+            unique: [[document_id], [document_id, metric]]
 #}
 {% test row_rules(model, not_null=[], accepted_values={}, relationships={}, vocabularies={}, patterns={},
-                  expressions=[]) %}
+                  expressions=[], unique=[]) %}
 
 {%- set rules = [] %}
 {%- for column in not_null %}
@@ -66,6 +80,16 @@
 {%- for expression in expressions %}
     {%- do rules.append(('expression(' ~ expression.split() | join(' ') ~ ')',
                          'not coalesce((' ~ expression ~ '), false)')) %}
+{%- endfor %}
+
+{%- for key in unique %}
+    {%- set columns = [] %}
+    {%- for column in key %}
+        {%- do columns.append(adapter.quote(column)) %}
+    {%- endfor %}
+    {%- set repeated = 'count(*) over (partition by ' ~ columns | join(', ') ~ ') > 1' %}
+    {%- do rules.append(('unique(' ~ key | join(', ') ~ ')',
+                         columns[0] ~ ' is not null and ' ~ repeated if key | length == 1 else repeated)) %}
 {%- endfor %}
 
 {#- A rule whose condition is NULL (a NULL value for accepted_values, relationships,
