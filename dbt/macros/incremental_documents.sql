@@ -52,9 +52,10 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     and so does a `dbt test` the pipeline runs after one (YUSUAN_DBT_TEST_ALL_ROWS=1: the
     failing rows it stores must name the old documents a changed test fails on).  The
     variable is read only when tests run (`execute`), so it never invalidates dbt's parse.
-  - A row_rules test with a unique key that leaves out document_id reads every row: the key
-    may collide with another document's rows.  (A key with document_id has all its rows in
-    the changed documents' or none.)  `model` is the test node here, not the tested model.
+  - A row_rules test with a unique key that leaves out document_id (row_rules.sql) also
+    reads the other documents' rows that share such a key with a changed document's row:
+    the window that counts a key's rows must see every row of it.  A key with document_id
+    has all its rows in the changed documents or none.  (`model` is the test node here.)
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -62,31 +63,41 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- set keys = ((model.get('test_metadata') or {}).get('kwargs') or {}).get('unique') or [] -%}
-    {%- set across_documents = [] -%}
-    {%- for key in keys if 'document_id' not in key -%}
-        {%- do across_documents.append(key) -%}
-    {%- endfor -%}
-    {%- if across_documents -%}
-        {#- every row: no document restriction -#}
-    {%- elif relation.identifier in per_document_marts() -%}
+    {%- set documents = [] -%}
+    {%- if relation.identifier in per_document_marts() -%}
         {%- set changes = api.Relation.create(
             database=relation.database, schema='intermediate', identifier='int_document_change') -%}
-        {%- do conditions.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
+        {%- do documents.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
     {%- elif relation.identifier in per_document_staging() and not flags.FULL_REFRESH
             and execute and env_var('YUSUAN_DBT_TEST_ALL_ROWS', '0') != '1' -%}
         {%- set built = adapter.get_relation(
             database=relation.database, schema='state', identifier='document_build_state') -%}
         {%- if built is not none -%}
             {%- set loaded = api.Relation.create(database=relation.database, schema='raw', identifier='document') -%}
-            {%- do conditions.append(
+            {%- do documents.append(
                 'document_id in (select document_id from ' ~ loaded ~ ' as loaded where not exists ('
                 ~ 'select 1 from ' ~ built ~ ' as built where built.document_id = loaded.document_id '
                 ~ 'and built.loaded_at = loaded.loaded_at))') -%}
         {%- endif -%}
     {%- endif -%}
+    {%- if documents -%}
+        {%- set keys = ((model.get('test_metadata') or {}).get('kwargs') or {}).get('unique') or [] -%}
+        {%- set keyed_rows = [] -%}
+        {%- for key in keys if 'document_id' not in key -%}
+            {#- The same key equality as row_rules: NULLs equal in a key of several columns. -#}
+            {%- set equal = ' = ' if key | length == 1 else ' is not distinct from ' -%}
+            {%- set matches = [] -%}
+            {%- for column in key -%}
+                {%- do matches.append('keyed.' ~ adapter.quote(column) ~ equal ~ 'tested.' ~ adapter.quote(column)) -%}
+            {%- endfor -%}
+            {%- do keyed_rows.append('exists (select 1 from ' ~ relation ~ ' as keyed where ' ~ documents[0]
+                                     ~ (' and (' ~ where ~ ')' if where else '') ~ ' and '
+                                     ~ matches | join(' and ') ~ ')') -%}
+        {%- endfor -%}
+        {%- do conditions.append('(' ~ (documents + keyed_rows) | join(' or ') ~ ')') -%}
+    {%- endif -%}
     {%- if conditions -%}
-        {%- do return('(select * from ' ~ relation ~ ' where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
+        {%- do return('(select * from ' ~ relation ~ ' as tested where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}
     {%- else -%}
         {%- do return(relation) -%}
     {%- endif -%}
