@@ -23,7 +23,8 @@ from schemas.tables import quoted_identifier
 
 # dbt --store-failures writes each failing test's rows here (see macros/generate_schema_name.sql).
 AUDIT_SCHEMA = "dbt_test__audit"
-# The column dbt's unique test returns the duplicated value in (not the row that holds it).
+# The column dbt's unique test returns the duplicated value in (not the row that holds it).  The
+# models' keys are row_rules now (whole rows); the seeds' and raw.document's are still dbt's.
 _UNIQUE_VALUE = "unique_field"
 # What tests/generic/row_rules.sql names in each failing row: the rules it breaks, "; " apart.
 _BROKEN_RULES = "broken_rules"
@@ -136,9 +137,9 @@ def _columns(con: duckdb.DuckDBPyConnection, relation: str) -> list[str]:
 def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest: dict) -> dict[str, list[str]]:
     """The documents a failing test's stored rows point to, with a few offending values each.
 
-    The rows carry the document when the test returns whole rows (row_rules, whose values are
-    the rules each row breaks, and the singular tests) or a key that holds it
-    (unique_combination_of_columns); unique returns the duplicated value, looked up in the
+    The rows carry the document when the test returns whole rows (row_rules, keys included,
+    whose values are the rules each row breaks, and the singular tests) or a key that holds it
+    (unique_combination_of_columns); dbt's unique returns the duplicated value, looked up in the
     tested model's column."""
     relation = failure.get("relation_name")
     node = manifest["nodes"][failure["unique_id"]]
