@@ -238,3 +238,37 @@ def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(ru
         result = _run_dbt(["test", "--select", "stg_budget_line,test_name:row_rules"], tmp_path)
         [tested] = result.result.results
         assert (tested.status, tested.failures) == ("fail", planted["b2021"] + planted["a2023"])
+
+
+def test_a_key_without_document_id_meets_every_documents_rows(runs, tmp_path):
+    """An incremental build tests the changed documents' rows, which hold every row of a key with
+    document_id.  fiscal_data_package_line's budget_line_id has none: a changed document's id taken
+    by another document's row must still fail (macros/incremental_documents.sql), and a duplicate
+    within a document the build did not change is left to the build that tested it."""
+    warehouse, _rebuilt, _steps = runs
+    copy = tmp_path / warehouse.name
+    shutil.copy(warehouse, copy)
+    lines = "marts.fiscal_data_package_line"
+
+    def plant(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("insert into intermediate.int_document_change values ('a2025')")  # what this build changed
+        first_line = "order by budget_line_id limit 1"
+        con.execute(
+            f"insert into {lines} select * replace ('b2024' as document_id) from {lines} "
+            f"where document_id = 'a2025' {first_line}"
+        )
+        con.execute(f"insert into {lines} select * from {lines} where document_id = 'c2024' {first_line}")
+
+    _write(copy, plant)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YUSUAN_WAREHOUSE", str(copy))
+        mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
+        result = _run_dbt(
+            ["test", "--store-failures", "--select", "fiscal_data_package_line,test_name:row_rules"], tmp_path
+        )
+    [tested] = result.result.results
+    assert tested.status == "fail"
+    failing = _rows(
+        copy, "select document_id, broken_rules from dbt_test__audit.row_rules_fiscal_data_package_line order by 1"
+    )
+    assert failing == [("a2025", "unique(budget_line_id)"), ("b2024", "unique(budget_line_id)")]
