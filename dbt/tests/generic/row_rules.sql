@@ -26,11 +26,12 @@
                                                      for NULLs in the same columns are duplicates.
                      A duplicated key fails every row that holds it (dbt's tests returned the
                      key once); the rows name their documents like any other rule's.
-                     Scope: an incremental build tests the rows of the documents it builds
-                     (get_where_subquery in macros/incremental_documents.sql), which keeps every
-                     row of a key that includes document_id.  A key without document_id could
-                     collide with another document's rows, so a test holding one reads the
-                     whole model (its `where` config still applies, as dbt's did).
+                     The count is over the rows the test reads, as dbt's was: a `where`
+                     config applies first.  An incremental build tests the rows of the
+                     documents it builds (get_where_subquery in macros/incremental_documents.sql),
+                     which hold every row of a key that includes document_id.  A key without
+                     document_id could collide with another document's rows: a test holding
+                     one also reads the rows that share such a key with a changed document's.
   A rule with a test config of its own (severity: warn, a where) goes in a second
   row_rules test with that config.
   Usage (model level):
