@@ -68,15 +68,11 @@ def standing_by() -> Iterator[None]:
             stderr=subprocess.DEVNULL,
             cwd=Path(__file__).resolve().parents[2],
         )
-        previous = os.environ.get(STANDBY_SOCKET_ENV)
         os.environ[STANDBY_SOCKET_ENV] = path
         try:
             yield
         finally:
-            if previous is None:
-                os.environ.pop(STANDBY_SOCKET_ENV, None)
-            else:
-                os.environ[STANDBY_SOCKET_ENV] = previous
+            os.environ.pop(STANDBY_SOCKET_ENV, None)
             standby.terminate()
             standby.wait()
 
