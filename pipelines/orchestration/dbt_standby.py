@@ -30,7 +30,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
-from pipelines.orchestration.child_process import die_with_parent
+from pipelines.orchestration.child_process import die_with_parent, exit_without_teardown
 
 # Set in the run's environment while a standby serves it; dagster-dbt passes the
 # environment on to the launcher.
@@ -218,4 +218,5 @@ def _exit_code(code: object) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1]))
+    # Only a dbt child gets here; it leaves as the ``dbt`` script would, less the teardown.
+    exit_without_teardown(serve(sys.argv[1]))
