@@ -73,7 +73,9 @@ def standing_by() -> Iterator[None]:
             yield
         finally:
             os.environ.pop(STANDBY_SOCKET_ENV, None)
-            standby.terminate()
+            # SIGKILL, not SIGTERM, which a process started from a background job may inherit
+            # ignored; it holds nothing to close, and a dbt child it forked dies with it.
+            standby.kill()
             standby.wait()
 
 

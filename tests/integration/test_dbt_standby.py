@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 
 from pipelines.orchestration.dbt_project import DBT
 from pipelines.orchestration.dbt_standby import STANDBY_SOCKET_ENV, run_on_standby, standing_by
@@ -41,3 +42,19 @@ def test_without_a_standby_nothing_runs(tmp_path, monkeypatch):
     with standing_by():
         assert os.environ[STANDBY_SOCKET_ENV]
     assert STANDBY_SOCKET_ENV not in os.environ
+
+
+STOP_WITH_SIGTERM_IGNORED = """
+import signal, time
+from pipelines.orchestration.dbt_standby import standing_by
+signal.signal(signal.SIGTERM, signal.SIG_IGN)  # as a background job's children may inherit it
+with standing_by():
+    time.sleep(1)  # the standby has started and inherited the disposition
+"""
+
+
+def test_the_standby_stops_where_sigterm_is_ignored():
+    stopped = subprocess.run(
+        [sys.executable, "-c", STOP_WITH_SIGTERM_IGNORED], timeout=60, capture_output=True, text=True
+    )
+    assert stopped.returncode == 0, stopped.stderr
