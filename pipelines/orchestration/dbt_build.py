@@ -138,9 +138,8 @@ def offending_documents(con: duckdb.DuckDBPyConnection, failure: dict, manifest:
     """The documents a failing test's stored rows point to, with a few offending values each.
 
     The rows carry the document when the test returns whole rows (row_rules, keys included,
-    whose values are the rules each row breaks, and the singular tests) or a key that holds it
-    (unique_combination_of_columns); dbt's unique returns the duplicated value, looked up in the
-    tested model's column."""
+    whose values are the rules each row breaks, and the singular tests); dbt's unique returns
+    the duplicated value, looked up in the tested model's column."""
     relation = failure.get("relation_name")
     node = manifest["nodes"][failure["unique_id"]]
     if not relation:

@@ -21,9 +21,10 @@
     unique           [[column, ...], ...]            the row's key occurs more than once; named
                                                      unique(column, ...).  A one-column key is dbt's
                                                      unique: a NULL is no duplicate.  A key of several
-                                                     columns is unique_combination_of_columns (group
-                                                     by): NULLs compare equal, so two rows alike but
-                                                     for NULLs in the same columns are duplicates.
+                                                     columns counts as a group by does (the project's
+                                                     unique_combination_of_columns did): NULLs compare
+                                                     equal, so two rows alike but for NULLs in the
+                                                     same columns are duplicates.
                      A duplicated key fails every row that holds it (dbt's tests returned the
                      key once); the rows name their documents like any other rule's.
                      The count is over the rows the test reads, as dbt's was: a `where`
