@@ -250,10 +250,10 @@ def read_document(pdf_bytes: bytes, limits: DocumentLimits | None = None) -> Raw
     pages = page_count(pdf_bytes)
     if limits is not None:
         limits.check_pages(pages)
-    scan = scan_pages(pdf_bytes)
+    scan = scan_pages(pdf_bytes, layouts=True)
     texts = scan.texts
     scanned = scanned_pages(pdf_bytes, texts)
-    tables = read_tables(pdf_bytes, scan.ruled)
+    tables = read_tables(pdf_bytes, scan)
     read = []
     if scanned:
         try:

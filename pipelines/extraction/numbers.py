@@ -35,12 +35,13 @@ def parse_amount(text: str | None) -> Decimal | None:
     negative = cleaned.startswith("(") and cleaned.endswith(")")
     if negative:
         cleaned = "-" + cleaned[1:-1]
+    # The message names what is printed, without the cell's layout whitespace around it.
     if not _AMOUNT.match(cleaned):
-        raise AmountError(f"not an amount: {text!r}")
+        raise AmountError(f"not an amount: {text.strip()!r}")
     try:
         return Decimal(cleaned.replace(",", ""))
     except InvalidOperation as exc:  # pragma: no cover - the regex admits only digits
-        raise AmountError(f"not an amount: {text!r}") from exc
+        raise AmountError(f"not an amount: {text.strip()!r}") from exc
 
 
 # The tail of a label that wrapped into the amount cell beside it, before or after the

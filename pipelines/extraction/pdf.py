@@ -6,6 +6,7 @@ change re-parses stored tables without running camelot again.
 
 from __future__ import annotations
 
+import contextvars
 import io
 import logging
 import re
@@ -70,29 +71,37 @@ class PageScan:
 
     texts: list[str]  # normalised plain text of every page
     ruled: list[int]  # pages (1-based) with enough vector ruling to hold a lattice table
+    # Ruled page → what camelot's lattice reads of it (page_layout.PageLayout), or None
+    # where playa's layout analysis must read it; only when asked for.
+    layouts: dict[int, object] = field(default_factory=dict)
 
 
-def scan_pages(pdf_bytes: bytes) -> PageScan:
+def scan_pages(pdf_bytes: bytes, layouts: bool = False) -> PageScan:
     """Every page's text and ruling, each page loaded once (cheap: pdfium, no layout analysis).
 
     Loading a page, which parses its content stream, is most of what pdfium costs here:
-    the text and the ruling are read from the same loaded page, not in two passes.
+    the text, the ruling and, with ``layouts``, what lattice reads of a ruled page are
+    read from the same loaded page and text page, not in passes of their own.
     """
+    if layouts:
+        from pipelines.extraction.page_layout import read_page  # brings playa: only where tables are read
+
     try:
         document = pypdfium2.PdfDocument(pdf_bytes)
     except pypdfium2.PdfiumError as exc:
         raise PdfError(f"not a readable PDF: {exc}") from exc
     try:
-        texts: list[str] = []
-        ruled: list[int] = []
+        scan = PageScan([], [])
         for number, page in enumerate(document, start=1):
             textpage = page.get_textpage()
-            texts.append(normalize(textpage.get_text_range()))
-            textpage.close()
+            scan.texts.append(normalize(textpage.get_text_range()))
             if _is_ruled(page):
-                ruled.append(number)
+                scan.ruled.append(number)
+                if layouts:
+                    scan.layouts[number] = read_page(page, textpage)
+            textpage.close()
             page.close()
-        return PageScan(texts, ruled)
+        return scan
     finally:
         document.close()
 
@@ -103,21 +112,26 @@ def page_texts(pdf_bytes: bytes) -> list[str]:
 
 
 def _lines_between(textlines: list, top: float, upper: float) -> list[str]:
-    """Text lines printed between ``top`` and ``upper``, top to bottom, joined per visual line."""
+    """Text lines printed between ``top`` and ``upper``, top to bottom, joined per visual line.
+
+    A line above ``top`` may reach below it with its descenders (a title set close
+    above a table's top rule): its middle must be above.
+    """
     pieces = [
         (line.y1, line.x0, normalize(line.get_text()).strip())
         for line in textlines
-        if line.y0 >= top - 1 and line.y1 <= upper + 1
+        if (line.y0 + line.y1) / 2 >= top and line.y1 <= upper + 1
     ]
     pieces = [p for p in pieces if p[2]]
     pieces.sort(key=lambda p: (-p[0], p[1]))
-    lines: list[tuple[float, list[str]]] = []
-    for y, _x, text in pieces:
+    lines: list[tuple[float, list[tuple[float, str]]]] = []
+    for y, x, text in pieces:
         if lines and abs(lines[-1][0] - y) <= _SAME_LINE_TOLERANCE:
-            lines[-1][1].append(text)
+            lines[-1][1].append((x, text))
         else:
-            lines.append((y, [text]))
-    return [" ".join(parts) for _y, parts in lines]
+            lines.append((y, [(x, text)]))
+    # Left to right within a visual line: pieces in two fonts have tops a little apart.
+    return [" ".join(text for _x, text in sorted(parts)) for _y, parts in lines]
 
 
 # A page needs more ruling than a frame or a box (5 path segments each) to hold a table.
@@ -196,32 +210,57 @@ def _outside_text_boxes(container) -> Iterator:
             yield from _outside_text_boxes(obj)
 
 
-def _read_filled_rules_too() -> None:
-    """Teach camelot's vector engine (camelot-py 2.0.0, pinned) the filled-path rules; idempotent."""
+def _install_camelot_hooks() -> None:
+    """Teach camelot 2.0.0 (pinned) to read pages through pdfium and the filled-path rules; idempotent.
+
+    Two of camelot's own seams: ``PDFHandler._get_layout`` returns what lattice reads of
+    a page, and the vector engine reads rules with ``_ruled_lines_from_layout``.
+    """
+    import camelot.handlers as handlers
     import camelot.image_processing as processing
 
+    from pipelines.extraction import page_layout
+
     read_rules = processing._ruled_lines_from_layout
-    if getattr(read_rules, "reads_filled_paths", False):
+    if getattr(read_rules, "yusuan", False):
         return
     # camelot reads a page's rules twice in a row (its horizontal, then its vertical
     # lines), each a walk of the whole layout: the last page's rules are kept.
     last: dict[str, object] = {}
 
     def read(layout):
+        if isinstance(layout, page_layout.PageLayout):
+            return list(layout.rules)
         if last.get("layout") is not layout:
             last["layout"], last["rules"] = layout, _rules_with_thin_filled_paths(layout, read_rules)
         return last["rules"]
 
-    read.reads_filled_paths = True  # type: ignore[attr-defined]
+    analyse_layout = handlers.PDFHandler._get_layout
+
+    def get_layout(handler, page, **layout_kwargs):
+        layout = (_PAGE_LAYOUTS.get() or {}).get(page.page_idx + 1)
+        if layout is None:
+            return analyse_layout(handler, page, **layout_kwargs)
+        text = layout.horizontal_text, layout.vertical_text
+        return layout, (layout.width, layout.height), [], layout.chars, *text, ""
+
+    read.yusuan = True  # type: ignore[attr-defined]
     processing._ruled_lines_from_layout = read
+    handlers.PDFHandler._get_layout = get_layout
 
 
-def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
+# What pdfium read of the pages camelot is reading (``PageScan.layouts``), for
+# ``_install_camelot_hooks``'s page reader.
+_PAGE_LAYOUTS: contextvars.ContextVar[dict[int, object] | None] = contextvars.ContextVar("page_layouts", default=None)
+
+
+def _camelot(pdf_bytes: bytes, pages: str, engine: str, layouts: dict[int, object]) -> list:
     # Imported here: camelot brings OpenCV and pandas (a second or two), which a
     # run that only reuses stored outputs never needs.
     import camelot
 
-    _read_filled_rules_too()
+    _install_camelot_hooks()
+    token = _PAGE_LAYOUTS.set(layouts)
     try:
         return list(
             camelot.read_pdf(
@@ -237,6 +276,8 @@ def _camelot(pdf_bytes: bytes, pages: str, engine: str) -> list:
         )
     except Exception as exc:  # camelot raises many types on malformed input
         raise PdfError(f"camelot could not read the tables: {type(exc).__name__}: {exc}") from exc
+    finally:
+        _PAGE_LAYOUTS.reset(token)
 
 
 def cell_borders(table) -> list[list[str]]:
@@ -261,23 +302,24 @@ def _fused_cells(table) -> int:
     return count
 
 
-def read_tables(pdf_bytes: bytes, ruled: list[int]) -> list[RawTable]:
+def read_tables(pdf_bytes: bytes, scan: PageScan) -> list[RawTable]:
     """Every ruled table of the document, in reading order, with its title context.
 
-    Only the ``ruled`` pages are read (see ``scan_pages``).  The PDF's own vector
+    Only the ruled pages are read, through what pdfium read of them where it could
+    (``scan_pages(..., layouts=True)``).  The PDF's own vector
     lines are read first (fast); a page where that leaves
     labels and amounts fused in one cell, because some rules are drawn in a way
     the vector reader misses, is read again from the rendered image.
     """
-    if not ruled:
+    if not scan.ruled:
         return []
     by_page: dict[int, list] = {}
-    for table in _camelot(pdf_bytes, ",".join(map(str, ruled)), "vector"):
+    for table in _camelot(pdf_bytes, ",".join(map(str, scan.ruled)), "vector", scan.layouts):
         by_page.setdefault(int(table.page), []).append(table)
     for page, tables in list(by_page.items()):
         fused = sum(_fused_cells(t) for t in tables)
         if fused:
-            rendered = _camelot(pdf_bytes, str(page), "raster")
+            rendered = _camelot(pdf_bytes, str(page), "raster", scan.layouts)
             if sum(_fused_cells(t) for t in rendered) < fused:
                 by_page[page] = rendered
 

@@ -1,0 +1,422 @@
+"""What camelot's lattice reads of a page, built from pdfium instead of a layout analysis.
+
+Lattice needs two things from a page: its ruled lines and its text lines (with
+their characters, so ``split_text`` can cut a line at a cell border).  camelot
+gets both from playa's pdfminer-compatible layout analysis, which interprets the
+page's content in Python and costs about two thirds of extraction.  pdfium has
+already parsed the page in C; this module reads its characters and paths and
+builds the same objects camelot consumes:
+
+- characters become playa ``LTChar`` objects with pdfminer's boxes (origin to
+  advance across, the font's descent to ascent up), grouped into text lines by
+  pdfminer's own rule (``group_objects``: the same overlap and margin tests, in
+  content order);
+- paths become rules the way playa classifies them: a two-point subpath is a
+  line, a closed axis-aligned four-point subpath a rectangle, anything else a
+  curve; stroked lines, rectangles' edges and thin filled shapes are rules.
+
+Everything is placed on the page as shown (turned by its /Rotate), as playa
+places it for camelot.  A page this reading does not cover (glyphs set at an
+angle to it, vertical writing, text pdfium's text page leaves out) returns
+``None`` and is read by playa as before.
+"""
+
+from __future__ import annotations
+
+import ctypes
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pypdfium2
+import pypdfium2.raw as pdfium_c
+from playa.miner import LAParams, LTChar, LTTextLineHorizontal, LTTextLineVertical
+
+Rule = tuple[float, float, float, float]
+Matrix = tuple[float, float, float, float, float, float]
+
+# camelot's get_page_layout defaults, which read_tables keeps (boxes_flow aside, unused here).
+_LAPARAMS = LAParams(line_overlap=0.5, char_margin=1.0, line_margin=0.5, word_margin=0.1, detect_vertical=True)
+# A filled shape this thin is a drawn rule (camelot's threshold for thin rectangles).
+_THIN_RULE = 1.5
+_IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+@dataclass
+class PageLayout:
+    """A page as lattice reads it: size, rules and text lines in PDF points, origin bottom left."""
+
+    width: float
+    height: float
+    rules: list[Rule]
+    chars: list[LTChar]
+    horizontal_text: list[LTTextLineHorizontal]
+    vertical_text: list[LTTextLineVertical]
+
+
+def read_page(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage) -> PageLayout | None:
+    """The page's rules and text lines, or ``None`` where playa must read it instead.
+
+    ``textpage`` is the page's, which the caller has already loaded for its text.
+    """
+    placement, width, height = _page_space(page)
+    containers = _chars(page, textpage.raw, placement)
+    if containers is None:
+        return None
+    horizontal: list[LTTextLineHorizontal] = []
+    vertical: list[LTTextLineVertical] = []
+    for chars in containers:
+        for line in _group_lines(chars):
+            line.analyze(_LAPARAMS)  # closes the line with its "\n", as the layout analysis does
+            (horizontal if isinstance(line, LTTextLineHorizontal) else vertical).append(line)
+    if sum(1 for t in vertical if t.get_text().strip()) > sum(1 for t in horizontal if t.get_text().strip()):
+        return None  # camelot would turn such a page; playa's reading does that
+    chars = [char for container in containers for char in container]
+    return PageLayout(width, height, _rules(page, placement), chars, horizontal, vertical)
+
+
+def _page_space(page: pypdfium2.PdfPage) -> tuple[Matrix, float, float]:
+    """The matrix from PDF user space to the page as shown, and the shown page's size.
+
+    As playa's "page" space, which camelot reads in: the page turned by its /Rotate,
+    with the origin at the bottom left of its media box.
+    """
+    x0, y0, x1, y1 = page.get_mediabox()
+    width, height = x1 - x0, y1 - y0
+    turn: Matrix = {
+        90: (0.0, -1.0, 1.0, 0.0, 0.0, width),
+        180: (-1.0, 0.0, 0.0, -1.0, width, height),
+        270: (0.0, 1.0, -1.0, 0.0, height, 0.0),
+    }.get(page.get_rotation(), _IDENTITY)
+    corners = [_apply(turn, x, y) for x in (x0, x1) for y in (y0, y1)]
+    left, bottom = min(x for x, _y in corners), min(y for _x, y in corners)
+    right, top = max(x for x, _y in corners), max(y for _x, y in corners)
+    return _compose(turn, (1.0, 0.0, 0.0, 1.0, -left, -bottom)), right - left, top - bottom
+
+
+def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
+    a, b, c, d, e, f = matrix
+    return a * x + c * y + e, b * x + d * y + f
+
+
+def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LTChar]] | None:
+    """Every printed character with pdfminer's box, or None if any is set at an angle.
+
+    The characters come in content order, one list per container (the page, each
+    form XObject), as the layout analysis groups them: pdfium's own order puts a
+    line's text objects left to right, which can interleave two lines printed as
+    separate runs.  pdfium's generated characters (the spaces and line breaks it
+    infers) and spaces are left out (see ``_NOT_PRINTED``).
+    """
+    order, kinds = _content_order(page)
+    pa, pb, pc, pd, pe, pf = placement
+    box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
+    box_ref, origin_refs = ctypes.byref(box), (ctypes.byref(origin_x), ctypes.byref(origin_y))
+    loose_box, char_origin, unicode_of = (
+        pdfium_c.FPDFText_GetLooseCharBox,
+        pdfium_c.FPDFText_GetCharOrigin,
+        pdfium_c.FPDFText_GetUnicode,
+    )
+    # Per text object: its container, its place in content order, its font's size and descent.
+    objects: dict[int, tuple[int, int, float, float]] = {}
+    placed: list[tuple[int, int, int, LTChar]] = []
+    previous: tuple[int, LTChar] | None = None  # the last character and its text object
+    for index in range(pdfium_c.FPDFText_CountChars(textpage)):
+        code = unicode_of(textpage, index)
+        if code == _PDFIUM_HYPHEN:
+            code = ord("-")  # pdfium's mark for a hyphen ending a line
+        if code in _NOT_PRINTED or not loose_box(textpage, index, box_ref):
+            continue
+        address = _text_object(textpage, index)
+        placing = objects.get(address)
+        if placing is None:
+            position, size = order.get(address), _upright_font_size(textpage, index, placement)
+            if position is None or size is None:
+                return None  # a character pdfium made up, or one set at an angle
+            placing = objects[address] = (*position, size, _descent(address))
+        container, ordinal, size, descent = placing
+        char_origin(textpage, index, *origin_refs)
+        # Placed on the page as shown (``_apply`` written out: this runs for every character).
+        bottom = pb * origin_x.value + pd * origin_y.value + pf + descent * size
+        left = pa * box.left + pc * box.bottom + pe
+        right = pa * box.right + pc * box.top + pe
+        if right < left:
+            left, right = right, left
+        char = LTChar()
+        char._text = chr(code)
+        char.set_bbox((left, bottom, right, bottom + size))
+        char.size = size
+        placed.append((container, ordinal, index, char))
+        if previous is not None and previous[0] == address and previous[1].x0 < left < previous[1].x1:
+            # pdfium's widths for a font it does not have can exceed the advance the PDF
+            # sets: a glyph then overlaps the next, and pdfminer's rule splits the line.
+            last = previous[1]
+            last.set_bbox((last.x0, last.y0, left, last.y1))
+        previous = (address, char)
+    if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and a not in objects and _drawn(a) for a, kind in kinds.items()):
+        return None  # pdfium's text page left out text it can place: read none of this page through it
+    placed.sort(key=lambda p: p[:3])
+    containers: dict[int, list[LTChar]] = {}
+    for container, _ordinal, _index, char in placed:
+        containers.setdefault(container, []).append(char)
+    return list(containers.values())
+
+
+def _upright_font_size(textpage, index: int, placement: Matrix) -> float | None:
+    """The character's font size on the page as shown (its Tf size scaled by its matrix),
+    or None if it is not set upright there.  A slant (an italic's shear) is upright."""
+    m = pdfium_c.FS_MATRIX()
+    if not pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(m)):
+        return None
+    a, b, _c, d, _e, _f = _compose((m.a, m.b, m.c, m.d, 0.0, 0.0), placement)
+    if a <= 0 or d <= 0 or abs(b) > _SKEW * a:
+        return None
+    return pdfium_c.FPDFText_GetFontSize(textpage, index) * d
+
+
+def _by_address(function, restype, *argtypes):
+    """A pdfium function that takes and returns objects as plain addresses.
+
+    Keying objects by address through ``ctypes.cast`` costs more than the call itself,
+    on pages of thousands of objects.
+    """
+    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
+
+
+_text_object = _by_address(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_page_object = _by_address(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_object_type = _by_address(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
+_form_size = _by_address(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
+_form_object = _by_address(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
+_object_matrix = _by_address(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
+_draw_mode = _by_address(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
+_count_segments = _by_address(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
+_path_segment = _by_address(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
+_segment_type = _by_address(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
+_segment_point = _by_address(
+    pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
+)
+_segment_close = _by_address(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
+
+_object_font = _by_address(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
+_font_descent = _by_address(
+    pdfium_c.FPDFFont_GetDescent, ctypes.c_int, ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p
+)
+
+
+def _descent(text_object: int) -> float:
+    """How far below the baseline the object's font reaches, per unit of font size: where
+    pdfminer's character boxes start."""
+    font, descent = _object_font(text_object), ctypes.c_float()
+    if not font or not _font_descent(font, 1.0, ctypes.byref(descent)):
+        return 0.0
+    return descent.value
+
+
+_object_bounds = _by_address(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, *[ctypes.c_void_p] * 4)
+# A text object pdfium's text page leaves out is a run of spaces, whose box has no
+# height (0.4 points at most on the corpus's 1,206 ruled pages), or text it cannot read.
+_SPACES_HEIGHT = 1.0
+
+
+def _drawn(text_object: int) -> bool:
+    """Whether a text object has a box with height: glyphs, not a run of spaces."""
+    left, bottom, right, top = (ctypes.c_float() for _ in range(4))
+    if not _object_bounds(text_object, *map(ctypes.byref, (left, bottom, right, top))):
+        return False
+    return top.value - bottom.value >= _SPACES_HEIGHT
+
+
+# A baseline this steep, rise over run, still counts as level.
+_SKEW = 1e-3
+# Spaces are left out too: pdfium keeps only some of a run of space glyphs, and a line's
+# box, which orders the lines of a cell, would then depend on which it kept.  The gap
+# they leave still reads as a space (``LTTextLineHorizontal.add``).  Line breaks are
+# pdfium's own, generated.
+_NOT_PRINTED = frozenset((0, 0xFFFE, 0xFFFF, ord(" "), 0xA0, 0x3000, ord("\r"), ord("\n")))
+# FPDFText_GetUnicode's code for a hyphen that pdfium takes to end a line.
+_PDFIUM_HYPHEN = 0x02
+
+
+def _content_order(page: pypdfium2.PdfPage) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
+    """For each page object's address (inside forms too), its container (0: the page) and
+    its place in content order; and its kind."""
+    order: dict[int, tuple[int, int]] = {}
+    kinds: dict[int, int] = {}
+
+    def visit(objects: list[int], container: int) -> None:
+        for address in objects:
+            order[address] = (container, len(order))
+            kinds[address] = _object_type(address)
+            if kinds[address] == pdfium_c.FPDF_PAGEOBJ_FORM:
+                visit([_form_object(address, i) for i in range(_form_size(address))], address)
+
+    page_address = ctypes.cast(page.raw, ctypes.c_void_p).value
+    visit([_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))], 0)
+    return order, kinds
+
+
+def _group_lines(chars: list[LTChar]) -> Iterator[LTTextLineHorizontal | LTTextLineVertical]:
+    """pdfminer's ``group_objects``: consecutive characters aligned and close share a line."""
+    params = _LAPARAMS
+    previous = None
+    line = None
+    for char in chars:
+        if previous is not None:
+            halign = (
+                previous.is_voverlap(char)
+                and min(previous.height, char.height) * params.line_overlap < previous.voverlap(char)
+                and previous.hdistance(char) < max(previous.width, char.width) * params.char_margin
+            )
+            valign = (
+                previous.is_hoverlap(char)
+                and min(previous.width, char.width) * params.line_overlap < previous.hoverlap(char)
+                and previous.vdistance(char) < max(previous.height, char.height) * params.char_margin
+            )
+            if (halign and isinstance(line, LTTextLineHorizontal)) or (valign and isinstance(line, LTTextLineVertical)):
+                line.add(char)
+            elif line is not None:
+                yield line
+                line = None
+            elif valign and not halign:
+                line = LTTextLineVertical(params.word_margin)
+                line.add(previous)
+                line.add(char)
+            elif halign and not valign:
+                line = LTTextLineHorizontal(params.word_margin)
+                line.add(previous)
+                line.add(char)
+            else:
+                line = LTTextLineHorizontal(params.word_margin)
+                line.add(previous)
+                yield line
+                line = None
+        previous = char
+    if previous is None:
+        return
+    if line is None:
+        line = LTTextLineHorizontal(params.word_margin)
+        line.add(previous)
+    yield line
+
+
+def _rules(page: pypdfium2.PdfPage, placement: Matrix) -> list[Rule]:
+    """Ruled segments of every painted path, inside form XObjects too (see the module docstring)."""
+    page_address = ctypes.cast(page.raw, ctypes.c_void_p).value
+    objects = [_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
+    rules: list[Rule] = []
+    fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
+    modes = ctypes.byref(fill_mode), ctypes.byref(stroke)
+    for path, matrix in _paths(objects, placement):
+        if not _draw_mode(path, *modes):
+            continue
+        filled, stroked = fill_mode.value != 0, bool(stroke.value)
+        if not (filled or stroked):
+            continue
+        for shape, points in _subpaths(path, matrix):
+            rules.extend(_shape_rules(shape, points, filled, stroked))
+    return rules
+
+
+def _paths(objects: list[int], outer: Matrix) -> Iterator[tuple[int, Matrix]]:
+    """Each path object (its address) with the matrix that takes its points to the page."""
+    for obj in objects:
+        kind = _object_type(obj)
+        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            yield obj, _compose(_matrix(obj), outer)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            inner = _compose(_matrix(obj), outer)
+            yield from _paths([_form_object(obj, i) for i in range(_form_size(obj))], inner)
+
+
+def _matrix(obj: int) -> Matrix:
+    m = pdfium_c.FS_MATRIX()
+    if not _object_matrix(obj, ctypes.byref(m)):
+        return _IDENTITY
+    return (m.a, m.b, m.c, m.d, m.e, m.f)
+
+
+def _compose(inner: Matrix, outer: Matrix) -> Matrix:
+    """The matrix applying ``inner`` then ``outer``."""
+    a, b, c, d, e, f = inner
+    A, B, C, D, E, F = outer
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D, e * A + f * C + E, e * B + f * D + F)
+
+
+def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, float]]]]:
+    """Each subpath as playa sees it: its operators (``m``, ``l``, ``c``, ``h``) and end points on the page.
+
+    pdfium keeps a Bézier as three points and closes a figure either by flagging
+    its last point or, when the figure is open, by adding a line back to its
+    start; both read here as playa's ``h``.
+    """
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    ops: list[str] = []
+    points: list[tuple[float, float]] = []
+    bezier_points = 0
+    for index in range(_count_segments(path)):
+        segment = _path_segment(path, index)
+        kind = _segment_type(segment)
+        _segment_point(segment, x_ref, y_ref)
+        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
+        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+            if ops:
+                yield "".join(ops), points
+            ops, points, bezier_points = ["m"], [point], 0
+            continue
+        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+            bezier_points += 1
+            if bezier_points % 3:
+                continue  # the control points: playa keeps a curve's end point only
+            ops.append("c")
+        else:
+            ops.append("l")
+        points.append(point)
+        if _segment_close(segment):
+            if ops[-1] == "l" and point == points[0] and len(ops) > 2:
+                ops[-1] = "h"  # the line back to the start is the close itself
+            else:
+                ops.append("h")
+                points.append(points[0])
+    if ops:
+        yield "".join(ops), points
+
+
+def _shape_rules(shape: str, points: list[tuple[float, float]], filled: bool, stroked: bool) -> Iterator[Rule]:
+    """The rules a painted subpath draws, as camelot's vector engine (plus thin filled curves) reads them.
+
+    Every shape is read by its bounding box, as pdfminer's objects keep it.
+    """
+    line = shape in ("ml", "mlh")
+    rectangle = shape in ("mlllh", "mllll") and _is_rectangle(points)
+    xs, ys = [p[0] for p in (points[:2] if line else points)], [p[1] for p in (points[:2] if line else points)]
+    x0, y0, x1, y1 = min(xs), min(ys), max(xs), max(ys)
+    if line:
+        if stroked:
+            yield (x0, y0, x1, y1)
+    elif rectangle and stroked:
+        yield (x0, y0, x1, y0)
+        yield (x0, y1, x1, y1)
+        yield (x0, y0, x0, y1)
+        yield (x1, y0, x1, y1)
+    elif filled and not stroked:
+        yield from _thin_shape_rule(x0, y0, x1, y1)
+
+
+def _is_rectangle(points: list[tuple[float, float]]) -> bool:
+    (x0, y0), (x1, y1), (x2, y2), (x3, y3), last = points
+    square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+    return square and last == points[0]
+
+
+def _thin_shape_rule(x0: float, y0: float, x1: float, y1: float) -> Iterator[Rule]:
+    width, height = x1 - x0, y1 - y0
+    if min(width, height) > _THIN_RULE or max(width, height) <= _THIN_RULE:
+        return
+    if width >= height:
+        middle = (y0 + y1) / 2
+        yield (x0, middle, x1, middle)
+    else:
+        middle = (x0 + x1) / 2
+        yield (middle, y0, middle, y1)
