@@ -29,7 +29,7 @@ from pipelines.extraction.text import compact
 
 # Bump when parsing changes what a document yields: stored camelot output is then
 # re-parsed (no camelot run) and documents are reloaded.
-PARSER_VERSION = "15"
+PARSER_VERSION = "16"
 _METADATA_PAGES = 3  # cover, contents, first table page: enough for department and year
 
 

@@ -91,7 +91,9 @@ _MAX_TITLE_LENGTH = 60
 _SENTENCE = re.compile(r"[,，。;；]")
 _NOT_TITLE = re.compile(r"单位[:：]|部门[:：]|部门名称[:：]|编制(部门|单位)[:：]")
 _TITLE_LINES = 4  # how many lines above a table can hold its title (wrapped titles)
-_COMPLETE_TITLE = re.compile(r"表(\(.*\))?$|^公开.*表.*$")  # a line that ends a title
+# A line that ends a title.  公开09表:…培训费 does not: its title goes on (支出预算表)
+# on the next line.
+_COMPLETE_TITLE = re.compile(r"表(\(.*\))?$")
 _TABLE_NUMBER = re.compile(r"^(附|公开|预算)?(表\d+|\d+表)")  # 表3, 公开01表, 预算02表, 附表14
 
 

@@ -87,6 +87,12 @@ def test_a_title_printed_as_a_number_line_over_a_name_line():
     )
 
 
+def test_a_title_after_its_table_number_wraps_onto_the_next_line():
+    """Jiangsu's 公开09表:一般公共预算“三公”经费、会议费、培训费 / 支出预算表 is one title."""
+    lines = ["公开 09 表:一般公共预算“三公”经费、会议费、培训费", "支出预算表", "部门: 江苏省人民检察院 单位:万元"]
+    assert find_title(lines) == ("公开09表:一般公共预算“三公”经费、会议费、培训费支出预算表", "three_public")
+
+
 # --- tables built cell by cell, as camelot reports them -------------------------------
 
 
