@@ -79,3 +79,22 @@ def test_writing_again_replaces_the_comments(tmp_path):
         assert con.execute("SELECT comment FROM duckdb_columns() WHERE table_name = 'facts'").fetchone() == (
             "In yuan.",
         )
+
+
+def test_only_a_replaced_relation_is_written_again(tmp_path):
+    """A build replaces some tables, which lose their comments; the others keep theirs."""
+    warehouse = tmp_path / "w.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute(
+            "CREATE SCHEMA marts; CREATE SCHEMA seeds;"
+            "CREATE TABLE marts.facts (amount DECIMAL(18,2)); CREATE TABLE seeds.unit (unit VARCHAR)"
+        )
+    assert write_descriptions(warehouse, MANIFEST) == 4
+    assert write_descriptions(warehouse, MANIFEST) == 0
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("CREATE OR REPLACE TABLE marts.facts (amount DECIMAL(18,2))")
+    assert write_descriptions(warehouse, MANIFEST) == 2  # the table and its column
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        assert con.execute("SELECT comment FROM duckdb_tables() WHERE table_name = 'facts'").fetchone() == (
+            "One row per printed amount.",
+        )
