@@ -19,6 +19,8 @@ import pypdfium2.raw as pdfium_c
 from pipelines.extraction.numbers import is_amount
 from pipelines.extraction.text import normalize
 
+_log = logging.getLogger(__name__)
+
 # camelot and pdfminer log every odd PDF construct at WARNING; they are noise here.
 for _name in ("camelot", "pdfminer", "playa", "pypdf"):
     logging.getLogger(_name).setLevel(logging.ERROR)
@@ -98,12 +100,23 @@ def scan_pages(pdf_bytes: bytes, layouts: bool = False) -> PageScan:
             if _is_ruled(page):
                 scan.ruled.append(number)
                 if layouts:
-                    scan.layouts[number] = read_page(page, textpage)
+                    scan.layouts[number] = _read_page_or_none(read_page, page, textpage, number)
             textpage.close()
             page.close()
         return scan
     finally:
         document.close()
+
+
+def _read_page_or_none(read_page, page, textpage, number: int):
+    """pdfium's reading of a ruled page, or None (playa reads it) if that reading fails:
+    the fallback is camelot's own reading, so a page pdfium's reader trips on costs time,
+    not the document."""
+    try:
+        return read_page(page, textpage)
+    except Exception:  # any failure of the fast path: the page still has the exact one
+        _log.warning("page %d: pdfium's page reading failed; camelot's layout analysis reads it", number, exc_info=True)
+        return None
 
 
 def page_texts(pdf_bytes: bytes) -> list[str]:

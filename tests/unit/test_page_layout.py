@@ -192,3 +192,17 @@ def test_rules_agree_with_camelots_own_reading_on_a_sample() -> None:
             assert len(ours) == len(theirs), number
             assert all(any(_same(rule, other) for other in theirs) for rule in ours), number
             assert all(any(_same(rule, other) for other in ours) for rule in theirs), number
+
+
+def test_a_page_the_pdfium_reader_fails_on_is_left_to_the_layout_analysis(monkeypatch) -> None:
+    from pipelines.extraction import page_layout
+
+    def fail(*_args):
+        raise ValueError("an object pdfium's reader does not expect")
+
+    monkeypatch.setattr(page_layout, "_chars", fail)
+    path = sample("jiangsu_procuratorate_2019_budget.pdf")
+    scan = pdf.scan_pages(path.read_bytes(), layouts=True)
+    assert scan.ruled and all(scan.layouts[number] is None for number in scan.ruled)
+    tables = pdf.read_tables(path.read_bytes(), scan)  # camelot's own reading of every page
+    assert any("3,990.40" in cell for table in tables for row in table.texts for cell in row)  # 单位预留机动经费
