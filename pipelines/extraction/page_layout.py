@@ -59,7 +59,8 @@ def read_page(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage) -> PageL
     ``textpage`` is the page's, which the caller has already loaded for its text.
     """
     placement, width, height = _page_space(page)
-    containers = _chars(page, textpage.raw, placement)
+    objects = _page_objects(page, placement)
+    containers = _chars(textpage.raw, objects, placement)
     if containers is None:
         return None
     horizontal: list[LTTextLineHorizontal] = []
@@ -71,7 +72,7 @@ def read_page(page: pypdfium2.PdfPage, textpage: pypdfium2.PdfTextPage) -> PageL
     if sum(1 for t in vertical if t.get_text().strip()) > sum(1 for t in horizontal if t.get_text().strip()):
         return None  # camelot would turn such a page; playa's reading does that
     chars = [char for container in containers for char in container]
-    return PageLayout(width, height, _rules(page, placement), chars, horizontal, vertical)
+    return PageLayout(width, height, _rules(objects.paths), chars, horizontal, vertical)
 
 
 def _page_space(page: pypdfium2.PdfPage) -> tuple[Matrix, float, float]:
@@ -98,7 +99,7 @@ def _apply(matrix: Matrix, x: float, y: float) -> tuple[float, float]:
     return a * x + c * y + e, b * x + d * y + f
 
 
-def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LTChar]] | None:
+def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTChar]] | None:
     """Every printed character with pdfminer's box, or None if any is set at an angle.
 
     The characters come in content order, one list per container (the page, each
@@ -107,7 +108,6 @@ def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LT
     separate runs.  pdfium's generated characters (the spaces and line breaks it
     infers) and spaces are left out (see ``_NOT_PRINTED``).
     """
-    order, kinds = _content_order(page)
     pa, pb, pc, pd, pe, pf = placement
     box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
     box_ref, origin_refs = ctypes.byref(box), (ctypes.byref(origin_x), ctypes.byref(origin_y))
@@ -117,7 +117,7 @@ def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LT
         pdfium_c.FPDFText_GetUnicode,
     )
     # Per text object: its container, its place in content order, its font's size and descent.
-    objects: dict[int, tuple[int, int, float, float]] = {}
+    placings: dict[int, tuple[int, int, float, float]] = {}
     placed: list[tuple[int, int, int, LTChar]] = []
     previous: tuple[int, LTChar] | None = None  # the last character and its text object
     for index in range(pdfium_c.FPDFText_CountChars(textpage)):
@@ -127,12 +127,12 @@ def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LT
         if code in _NOT_PRINTED or not loose_box(textpage, index, box_ref):
             continue
         address = _text_object(textpage, index)
-        placing = objects.get(address)
+        placing = placings.get(address)
         if placing is None:
-            position, size = order.get(address), _upright_font_size(textpage, index, placement)
+            position, size = objects.order.get(address), _upright_font_size(textpage, index, placement)
             if position is None or size is None:
                 return None  # a character pdfium made up, or one set at an angle
-            placing = objects[address] = (*position, size, _descent(address))
+            placing = placings[address] = (*position, size, _descent(address))
         container, ordinal, size, descent = placing
         char_origin(textpage, index, *origin_refs)
         # Placed on the page as shown (``_apply`` written out: this runs for every character).
@@ -152,7 +152,7 @@ def _chars(page: pypdfium2.PdfPage, textpage, placement: Matrix) -> list[list[LT
             last = previous[1]
             last.set_bbox((last.x0, last.y0, left, last.y1))
         previous = (address, char)
-    if any(kind == pdfium_c.FPDF_PAGEOBJ_TEXT and a not in objects and _drawn(a) for a, kind in kinds.items()):
+    if any(a not in placings and _drawn(a) for a in objects.text):
         return None  # pdfium's text page left out text it can place: read none of this page through it
     placed.sort(key=lambda p: p[:3])
     containers: dict[int, list[LTChar]] = {}
@@ -237,22 +237,33 @@ _NOT_PRINTED = frozenset((0, 0xFFFE, 0xFFFF, ord(" "), 0xA0, 0x3000, ord("\r"), 
 _PDFIUM_HYPHEN = 0x02
 
 
-def _content_order(page: pypdfium2.PdfPage) -> tuple[dict[int, tuple[int, int]], dict[int, int]]:
-    """For each page object's address (inside forms too), its container (0: the page) and
-    its place in content order; and its kind."""
-    order: dict[int, tuple[int, int]] = {}
-    kinds: dict[int, int] = {}
+@dataclass
+class _PageObjects:
+    """One walk of a page's objects, inside form XObjects too."""
 
-    def visit(objects: list[int], container: int) -> None:
-        for address in objects:
-            order[address] = (container, len(order))
-            kinds[address] = _object_type(address)
-            if kinds[address] == pdfium_c.FPDF_PAGEOBJ_FORM:
-                visit([_form_object(address, i) for i in range(_form_size(address))], address)
+    order: dict[int, tuple[int, int]]  # address → its container (0: the page) and place in content order
+    text: list[int]  # the text objects' addresses
+    paths: list[tuple[int, Matrix]]  # each path object with the matrix to the page as shown
+
+
+def _page_objects(page: pypdfium2.PdfPage, placement: Matrix) -> _PageObjects:
+    objects = _PageObjects({}, [], [])
+
+    def visit(addresses: list[int], container: int, outer: Matrix) -> None:
+        for address in addresses:
+            objects.order[address] = (container, len(objects.order))
+            kind = _object_type(address)
+            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+                objects.text.append(address)
+            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+                objects.paths.append((address, _compose(_matrix(address), outer)))
+            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+                inner = _compose(_matrix(address), outer)
+                visit([_form_object(address, i) for i in range(_form_size(address))], address, inner)
 
     page_address = ctypes.cast(page.raw, ctypes.c_void_p).value
-    visit([_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))], 0)
-    return order, kinds
+    visit([_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))], 0, placement)
+    return objects
 
 
 def _group_lines(chars: list[LTChar]) -> Iterator[LTTextLineHorizontal | LTTextLineVertical]:
@@ -299,14 +310,12 @@ def _group_lines(chars: list[LTChar]) -> Iterator[LTTextLineHorizontal | LTTextL
     yield line
 
 
-def _rules(page: pypdfium2.PdfPage, placement: Matrix) -> list[Rule]:
-    """Ruled segments of every painted path, inside form XObjects too (see the module docstring)."""
-    page_address = ctypes.cast(page.raw, ctypes.c_void_p).value
-    objects = [_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))]
+def _rules(paths: list[tuple[int, Matrix]]) -> list[Rule]:
+    """Ruled segments of every painted path (see the module docstring)."""
     rules: list[Rule] = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
     modes = ctypes.byref(fill_mode), ctypes.byref(stroke)
-    for path, matrix in _paths(objects, placement):
+    for path, matrix in paths:
         if not _draw_mode(path, *modes):
             continue
         filled, stroked = fill_mode.value != 0, bool(stroke.value)
@@ -315,17 +324,6 @@ def _rules(page: pypdfium2.PdfPage, placement: Matrix) -> list[Rule]:
         for shape, points in _subpaths(path, matrix):
             rules.extend(_shape_rules(shape, points, filled, stroked))
     return rules
-
-
-def _paths(objects: list[int], outer: Matrix) -> Iterator[tuple[int, Matrix]]:
-    """Each path object (its address) with the matrix that takes its points to the page."""
-    for obj in objects:
-        kind = _object_type(obj)
-        if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            yield obj, _compose(_matrix(obj), outer)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            inner = _compose(_matrix(obj), outer)
-            yield from _paths([_form_object(obj, i) for i in range(_form_size(obj))], inner)
 
 
 def _matrix(obj: int) -> Matrix:
@@ -401,7 +399,7 @@ def _shape_rules(shape: str, points: list[tuple[float, float]], filled: bool, st
         yield (x0, y0, x0, y1)
         yield (x1, y0, x1, y1)
     elif filled and not stroked:
-        yield from _thin_shape_rule(x0, y0, x1, y1)
+        yield from thin_shape_rule(x0, y0, x1, y1)
 
 
 def _is_rectangle(points: list[tuple[float, float]]) -> bool:
@@ -410,7 +408,9 @@ def _is_rectangle(points: list[tuple[float, float]]) -> bool:
     return square and last == points[0]
 
 
-def _thin_shape_rule(x0: float, y0: float, x1: float, y1: float) -> Iterator[Rule]:
+def thin_shape_rule(x0: float, y0: float, x1: float, y1: float) -> Iterator[Rule]:
+    """The rule a filled shape with this box draws: its middle line, if it is at most
+    ``_THIN_RULE`` thick and longer than that.  playa's fallback reading uses it too (pdf.py)."""
     width, height = x1 - x0, y1 - y0
     if min(width, height) > _THIN_RULE or max(width, height) <= _THIN_RULE:
         return

@@ -182,10 +182,6 @@ def _path_segment_counts(objects: Iterable) -> Iterator[int]:
             )
 
 
-# A filled path this thin is a drawn rule (camelot's own threshold for thin rectangles).
-_THIN_RULE = 1.5
-
-
 def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float, float, float]]:
     """camelot's vector rules, plus thin filled paths that are not rectangles.
 
@@ -195,19 +191,12 @@ def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float
     """
     from playa.miner import LTCurve
 
+    from pipelines.extraction.page_layout import thin_shape_rule
+
     rules = read_rules(layout)
     for obj in _outside_text_boxes(layout):
-        if type(obj) is not LTCurve or not getattr(obj, "fill", False) or getattr(obj, "stroke", False):
-            continue
-        width, height = obj.x1 - obj.x0, obj.y1 - obj.y0
-        if min(width, height) > _THIN_RULE or max(width, height) <= _THIN_RULE:
-            continue
-        if width >= height:
-            middle = (obj.y0 + obj.y1) / 2
-            rules.append((obj.x0, middle, obj.x1, middle))
-        else:
-            middle = (obj.x0 + obj.x1) / 2
-            rules.append((middle, obj.y0, middle, obj.y1))
+        if type(obj) is LTCurve and getattr(obj, "fill", False) and not getattr(obj, "stroke", False):
+            rules.extend(thin_shape_rule(obj.x0, obj.y0, obj.x1, obj.y1))
     return rules
 
 
