@@ -32,15 +32,21 @@ MANIFEST = {
 }
 
 
-def test_every_existing_relation_and_column_gets_its_description(tmp_path):
+def _warehouse(tmp_path, sql: str):
     warehouse = tmp_path / "w.duckdb"
     with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            "CREATE SCHEMA marts; CREATE SCHEMA staging; CREATE SCHEMA seeds;"
-            "CREATE TABLE marts.facts (amount DECIMAL(18,2), undescribed INTEGER);"
-            "CREATE VIEW staging.recent AS SELECT amount FROM marts.facts;"
-            "CREATE TABLE seeds.unit (unit VARCHAR)"
-        )
+        con.execute(sql)
+    return warehouse
+
+
+def test_every_existing_relation_and_column_gets_its_description(tmp_path):
+    warehouse = _warehouse(
+        tmp_path,
+        "CREATE SCHEMA marts; CREATE SCHEMA staging; CREATE SCHEMA seeds;"
+        "CREATE TABLE marts.facts (amount DECIMAL(18,2), undescribed INTEGER);"
+        "CREATE VIEW staging.recent AS SELECT amount FROM marts.facts;"
+        "CREATE TABLE seeds.unit (unit VARCHAR)",
+    )
     written = write_descriptions(warehouse, MANIFEST)
     with duckdb.connect(str(warehouse), read_only=True) as con:
         columns = con.execute(
@@ -66,9 +72,7 @@ def test_every_existing_relation_and_column_gets_its_description(tmp_path):
 
 
 def test_writing_again_replaces_the_comments(tmp_path):
-    warehouse = tmp_path / "w.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute("CREATE SCHEMA marts; CREATE TABLE marts.facts (amount DECIMAL(18,2))")
+    warehouse = _warehouse(tmp_path, "CREATE SCHEMA marts; CREATE TABLE marts.facts (amount DECIMAL(18,2))")
     write_descriptions(warehouse, MANIFEST)
     changed = {"nodes": {"model.p.facts": _node("model", "marts", "facts", "Reworded.", {"amount": "In yuan."})}}
     write_descriptions(warehouse, changed)
@@ -83,12 +87,11 @@ def test_writing_again_replaces_the_comments(tmp_path):
 
 def test_only_a_replaced_relation_is_written_again(tmp_path):
     """A build replaces some tables, which lose their comments; the others keep theirs."""
-    warehouse = tmp_path / "w.duckdb"
-    with duckdb.connect(str(warehouse)) as con:
-        con.execute(
-            "CREATE SCHEMA marts; CREATE SCHEMA seeds;"
-            "CREATE TABLE marts.facts (amount DECIMAL(18,2)); CREATE TABLE seeds.unit (unit VARCHAR)"
-        )
+    warehouse = _warehouse(
+        tmp_path,
+        "CREATE SCHEMA marts; CREATE SCHEMA seeds;"
+        "CREATE TABLE marts.facts (amount DECIMAL(18,2)); CREATE TABLE seeds.unit (unit VARCHAR)",
+    )
     assert write_descriptions(warehouse, MANIFEST) == 4
     assert write_descriptions(warehouse, MANIFEST) == 0
     with duckdb.connect(str(warehouse)) as con:
