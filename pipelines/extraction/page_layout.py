@@ -31,6 +31,8 @@ import pypdfium2
 import pypdfium2.raw as pdfium_c
 from playa.miner import LAParams, LTChar, LTTextLineHorizontal, LTTextLineVertical
 
+from pipelines.extraction import pdfium_calls as pdfium
+
 Rule = tuple[float, float, float, float]
 Matrix = tuple[float, float, float, float, float, float]
 
@@ -109,32 +111,35 @@ def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTCh
     infers) and spaces are left out (see ``_NOT_PRINTED``).
     """
     pa, pb, pc, pd, pe, pf = placement
+    textpage = pdfium.address(textpage)
     box, origin_x, origin_y = pdfium_c.FS_RECTF(), ctypes.c_double(), ctypes.c_double()
-    box_ref, origin_refs = ctypes.byref(box), (ctypes.byref(origin_x), ctypes.byref(origin_y))
-    loose_box, char_origin, unicode_of = (
-        pdfium_c.FPDFText_GetLooseCharBox,
-        pdfium_c.FPDFText_GetCharOrigin,
-        pdfium_c.FPDFText_GetUnicode,
+    box_at, origin_x_at, origin_y_at = ctypes.addressof(box), ctypes.addressof(origin_x), ctypes.addressof(origin_y)
+    unicode_of, loose_box, char_origin, text_object = (
+        pdfium.char_unicode,
+        pdfium.char_loose_box,
+        pdfium.char_origin,
+        pdfium.char_text_object,
     )
+    fonts = _Fonts()
     # Per text object: its container, its place in content order, its font's size and descent.
     placings: dict[int, tuple[int, int, float, float]] = {}
     placed: list[tuple[int, int, int, LTChar]] = []
     previous: tuple[int, LTChar] | None = None  # the last character and its text object
-    for index in range(pdfium_c.FPDFText_CountChars(textpage)):
+    for index in range(pdfium.count_chars(textpage)):
         code = unicode_of(textpage, index)
         if code == _PDFIUM_HYPHEN:
             code = ord("-")  # pdfium's mark for a hyphen ending a line
-        if code in _NOT_PRINTED or not loose_box(textpage, index, box_ref):
+        if code in _NOT_PRINTED or not loose_box(textpage, index, box_at):
             continue
-        address = _text_object(textpage, index)
+        address = text_object(textpage, index)
         placing = placings.get(address)
         if placing is None:
-            position, size = objects.order.get(address), _upright_font_size(textpage, index, placement)
+            position, size = objects.order.get(address), fonts.upright_size(textpage, index, placement)
             if position is None or size is None:
                 return None  # a character pdfium made up, or one set at an angle
-            placing = placings[address] = (*position, size, _descent(address))
+            placing = placings[address] = (*position, size, fonts.descent(address))
         container, ordinal, size, descent = placing
-        char_origin(textpage, index, *origin_refs)
+        char_origin(textpage, index, origin_x_at, origin_y_at)
         # Placed on the page as shown (``_apply`` written out: this runs for every character).
         bottom = pb * origin_x.value + pd * origin_y.value + pf + descent * size
         left = pa * box.left + pc * box.bottom + pe
@@ -161,58 +166,38 @@ def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTCh
     return list(containers.values())
 
 
-def _upright_font_size(textpage, index: int, placement: Matrix) -> float | None:
-    """The character's font size on the page as shown (its Tf size scaled by its matrix),
-    or None if it is not set upright there.  A slant (an italic's shear) is upright."""
-    m = pdfium_c.FS_MATRIX()
-    if not pdfium_c.FPDFText_GetMatrix(textpage, index, ctypes.byref(m)):
-        return None
-    a, b, _c, d, _e, _f = _compose((m.a, m.b, m.c, m.d, 0.0, 0.0), placement)
-    if a <= 0 or d <= 0 or abs(b) > _SKEW * a:
-        return None
-    return pdfium_c.FPDFText_GetFontSize(textpage, index) * d
+class _Fonts:
+    """A page's font sizes and descents, read once per text object and font."""
+
+    def __init__(self) -> None:
+        self._matrix = pdfium_c.FS_MATRIX()
+        self._matrix_at = ctypes.addressof(self._matrix)
+        self._descent = ctypes.c_float()
+        self._descent_at = ctypes.addressof(self._descent)
+        self._descents: dict[int, float] = {}
+
+    def upright_size(self, textpage: int, index: int, placement: Matrix) -> float | None:
+        """The character's font size on the page as shown (its Tf size scaled by its matrix),
+        or None if it is not set upright there.  A slant (an italic's shear) is upright."""
+        m = self._matrix
+        if not pdfium.char_matrix(textpage, index, self._matrix_at):
+            return None
+        a, b, _c, d, _e, _f = _compose((m.a, m.b, m.c, m.d, 0.0, 0.0), placement)
+        if a <= 0 or d <= 0 or abs(b) > _SKEW * a:
+            return None
+        return pdfium.char_font_size(textpage, index) * d
+
+    def descent(self, text_object: int) -> float:
+        """How far below the baseline the object's font reaches, per unit of font size: where
+        pdfminer's character boxes start."""
+        font = pdfium.object_font(text_object)
+        descent = self._descents.get(font)
+        if descent is None:
+            found = font and pdfium.font_descent(font, 1.0, self._descent_at)
+            descent = self._descents[font] = self._descent.value if found else 0.0
+        return descent
 
 
-def _by_address(function, restype, *argtypes):
-    """A pdfium function that takes and returns objects as plain addresses.
-
-    Keying objects by address through ``ctypes.cast`` costs more than the call itself,
-    on pages of thousands of objects.
-    """
-    return ctypes.CFUNCTYPE(restype, *argtypes)(ctypes.cast(function, ctypes.c_void_p).value)
-
-
-_text_object = _by_address(pdfium_c.FPDFText_GetTextObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_page_object = _by_address(pdfium_c.FPDFPage_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_object_type = _by_address(pdfium_c.FPDFPageObj_GetType, ctypes.c_int, ctypes.c_void_p)
-_form_size = _by_address(pdfium_c.FPDFFormObj_CountObjects, ctypes.c_int, ctypes.c_void_p)
-_form_object = _by_address(pdfium_c.FPDFFormObj_GetObject, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_ulong)
-_object_matrix = _by_address(pdfium_c.FPDFPageObj_GetMatrix, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p)
-_draw_mode = _by_address(pdfium_c.FPDFPath_GetDrawMode, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p)
-_count_segments = _by_address(pdfium_c.FPDFPath_CountSegments, ctypes.c_int, ctypes.c_void_p)
-_path_segment = _by_address(pdfium_c.FPDFPath_GetPathSegment, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_int)
-_segment_type = _by_address(pdfium_c.FPDFPathSegment_GetType, ctypes.c_int, ctypes.c_void_p)
-_segment_point = _by_address(
-    pdfium_c.FPDFPathSegment_GetPoint, ctypes.c_int, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p
-)
-_segment_close = _by_address(pdfium_c.FPDFPathSegment_GetClose, ctypes.c_int, ctypes.c_void_p)
-
-_object_font = _by_address(pdfium_c.FPDFTextObj_GetFont, ctypes.c_void_p, ctypes.c_void_p)
-_font_descent = _by_address(
-    pdfium_c.FPDFFont_GetDescent, ctypes.c_int, ctypes.c_void_p, ctypes.c_float, ctypes.c_void_p
-)
-
-
-def _descent(text_object: int) -> float:
-    """How far below the baseline the object's font reaches, per unit of font size: where
-    pdfminer's character boxes start."""
-    font, descent = _object_font(text_object), ctypes.c_float()
-    if not font or not _font_descent(font, 1.0, ctypes.byref(descent)):
-        return 0.0
-    return descent.value
-
-
-_object_bounds = _by_address(pdfium_c.FPDFPageObj_GetBounds, ctypes.c_int, ctypes.c_void_p, *[ctypes.c_void_p] * 4)
 # A text object pdfium's text page leaves out is a run of spaces, whose box has no
 # height (0.4 points at most on the corpus's 1,206 ruled pages), or text it cannot read.
 _SPACES_HEIGHT = 1.0
@@ -221,7 +206,7 @@ _SPACES_HEIGHT = 1.0
 def _drawn(text_object: int) -> bool:
     """Whether a text object has a box with height: glyphs, not a run of spaces."""
     left, bottom, right, top = (ctypes.c_float() for _ in range(4))
-    if not _object_bounds(text_object, *map(ctypes.byref, (left, bottom, right, top))):
+    if not pdfium.object_bounds(text_object, *map(ctypes.addressof, (left, bottom, right, top))):
         return False
     return top.value - bottom.value >= _SPACES_HEIGHT
 
@@ -252,17 +237,17 @@ def _page_objects(page: pypdfium2.PdfPage, placement: Matrix) -> _PageObjects:
     def visit(addresses: list[int], container: int, outer: Matrix) -> None:
         for address in addresses:
             objects.order[address] = (container, len(objects.order))
-            kind = _object_type(address)
+            kind = pdfium.object_type(address)
             if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
                 objects.text.append(address)
             elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
                 objects.paths.append((address, _compose(_matrix(address), outer)))
             elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
                 inner = _compose(_matrix(address), outer)
-                visit([_form_object(address, i) for i in range(_form_size(address))], address, inner)
+                visit([pdfium.form_object(address, i) for i in range(pdfium.form_size(address))], address, inner)
 
-    page_address = ctypes.cast(page.raw, ctypes.c_void_p).value
-    visit([_page_object(page_address, i) for i in range(pdfium_c.FPDFPage_CountObjects(page.raw))], 0, placement)
+    page_address = pdfium.address(page.raw)
+    visit([pdfium.page_object(page_address, i) for i in range(pdfium.count_objects(page_address))], 0, placement)
     return objects
 
 
@@ -314,9 +299,9 @@ def _rules(paths: list[tuple[int, Matrix]]) -> list[Rule]:
     """Ruled segments of every painted path (see the module docstring)."""
     rules: list[Rule] = []
     fill_mode, stroke = ctypes.c_int(), ctypes.c_int()
-    modes = ctypes.byref(fill_mode), ctypes.byref(stroke)
+    modes = ctypes.addressof(fill_mode), ctypes.addressof(stroke)
     for path, matrix in paths:
-        if not _draw_mode(path, *modes):
+        if not pdfium.draw_mode(path, *modes):
             continue
         filled, stroked = fill_mode.value != 0, bool(stroke.value)
         if not (filled or stroked):
@@ -328,7 +313,7 @@ def _rules(paths: list[tuple[int, Matrix]]) -> list[Rule]:
 
 def _matrix(obj: int) -> Matrix:
     m = pdfium_c.FS_MATRIX()
-    if not _object_matrix(obj, ctypes.byref(m)):
+    if not pdfium.object_matrix(obj, ctypes.addressof(m)):
         return _IDENTITY
     return (m.a, m.b, m.c, m.d, m.e, m.f)
 
@@ -349,14 +334,14 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
     """
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
-    x_ref, y_ref = ctypes.byref(x), ctypes.byref(y)
+    x_ref, y_ref = ctypes.addressof(x), ctypes.addressof(y)
     ops: list[str] = []
     points: list[tuple[float, float]] = []
     bezier_points = 0
-    for index in range(_count_segments(path)):
-        segment = _path_segment(path, index)
-        kind = _segment_type(segment)
-        _segment_point(segment, x_ref, y_ref)
+    for index in range(pdfium.count_segments(path)):
+        segment = pdfium.path_segment(path, index)
+        kind = pdfium.segment_type(segment)
+        pdfium.segment_point(segment, x_ref, y_ref)
         point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
         if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
             if ops:
@@ -371,7 +356,7 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
         else:
             ops.append("l")
         points.append(point)
-        if _segment_close(segment):
+        if pdfium.segment_close(segment):
             if ops[-1] == "l" and point == points[0] and len(ops) > 2:
                 ops[-1] = "h"  # the line back to the start is the close itself
             else:
