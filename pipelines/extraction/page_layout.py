@@ -24,6 +24,7 @@ angle to it, vertical writing, text pdfium's text page leaves out) returns
 from __future__ import annotations
 
 import ctypes
+import operator
 from collections.abc import Iterator
 from dataclasses import dataclass
 
@@ -123,8 +124,8 @@ def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTCh
     fonts = _Fonts()
     # Per text object: its container, its place in content order, its font's size and descent.
     placings: dict[int, tuple[int, int, float, float]] = {}
-    placed: list[tuple[int, int, int, LTChar]] = []
-    previous: tuple[int, LTChar] | None = None  # the last character and its text object
+    placed: list[tuple[int, int, LTChar]] = []  # in the text page's order
+    previous, previous_object = None, 0  # the last character and its text object
     for index in range(pdfium.count_chars(textpage)):
         code = unicode_of(textpage, index)
         if code == _PDFIUM_HYPHEN:
@@ -150,20 +151,22 @@ def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTCh
         char._text = chr(code)
         char.set_bbox((left, bottom, right, bottom + size))
         char.size = size
-        placed.append((container, ordinal, index, char))
-        if previous is not None and previous[0] == address and previous[1].x0 < left < previous[1].x1:
+        placed.append((container, ordinal, char))
+        if previous_object == address and previous.x0 < left < previous.x1:
             # pdfium's widths for a font it does not have can exceed the advance the PDF
             # sets: a glyph then overlaps the next, and pdfminer's rule splits the line.
-            last = previous[1]
-            last.set_bbox((last.x0, last.y0, left, last.y1))
-        previous = (address, char)
+            previous.set_bbox((previous.x0, previous.y0, left, previous.y1))
+        previous, previous_object = char, address
     if any(a not in placings and _drawn(a) for a in objects.text):
         return None  # pdfium's text page left out text it can place: read none of this page through it
-    placed.sort(key=lambda p: p[:3])
+    placed.sort(key=_CONTENT_ORDER)  # stable: an object's characters keep the text page's order
     containers: dict[int, list[LTChar]] = {}
-    for container, _ordinal, _index, char in placed:
+    for container, _ordinal, char in placed:
         containers.setdefault(container, []).append(char)
     return list(containers.values())
+
+
+_CONTENT_ORDER = operator.itemgetter(0, 1)
 
 
 class _Fonts:
@@ -182,7 +185,9 @@ class _Fonts:
         m = self._matrix
         if not pdfium.char_matrix(textpage, index, self._matrix_at):
             return None
-        a, b, _c, d, _e, _f = _compose((m.a, m.b, m.c, m.d, 0.0, 0.0), placement)
+        # ``_compose`` written out for the three terms needed (this runs per text object).
+        pa, pb, pc, pd = placement[:4]
+        a, b, d = m.a * pa + m.b * pc, m.a * pb + m.b * pd, m.c * pb + m.d * pd
         if a <= 0 or d <= 0 or abs(b) > _SKEW * a:
             return None
         return pdfium.char_font_size(textpage, index) * d
@@ -335,20 +340,27 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
     a, b, c, d, e, f = matrix
     x, y = ctypes.c_float(), ctypes.c_float()
     x_ref, y_ref = ctypes.addressof(x), ctypes.addressof(y)
+    path_segment, segment_type, segment_point, segment_close = (
+        pdfium.path_segment,
+        pdfium.segment_type,
+        pdfium.segment_point,
+        pdfium.segment_close,
+    )
     ops: list[str] = []
     points: list[tuple[float, float]] = []
     bezier_points = 0
     for index in range(pdfium.count_segments(path)):
-        segment = pdfium.path_segment(path, index)
-        kind = pdfium.segment_type(segment)
-        pdfium.segment_point(segment, x_ref, y_ref)
-        point = (a * x.value + c * y.value + e, b * x.value + d * y.value + f)
-        if kind == pdfium_c.FPDF_SEGMENT_MOVETO:
+        segment = path_segment(path, index)
+        kind = segment_type(segment)
+        segment_point(segment, x_ref, y_ref)
+        px, py = x.value, y.value
+        point = (a * px + c * py + e, b * px + d * py + f)
+        if kind == _MOVETO:
             if ops:
                 yield "".join(ops), points
             ops, points, bezier_points = ["m"], [point], 0
             continue
-        if kind == pdfium_c.FPDF_SEGMENT_BEZIERTO:
+        if kind == _BEZIERTO:
             bezier_points += 1
             if bezier_points % 3:
                 continue  # the control points: playa keeps a curve's end point only
@@ -356,7 +368,7 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
         else:
             ops.append("l")
         points.append(point)
-        if pdfium.segment_close(segment):
+        if segment_close(segment):
             if ops[-1] == "l" and point == points[0] and len(ops) > 2:
                 ops[-1] = "h"  # the line back to the start is the close itself
             else:
@@ -364,6 +376,9 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
                 points.append(points[0])
     if ops:
         yield "".join(ops), points
+
+
+_MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
 
 
 def _shape_rules(shape: str, points: list[tuple[float, float]], filled: bool, stroked: bool) -> Iterator[Rule]:
