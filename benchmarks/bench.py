@@ -98,10 +98,13 @@ def pdfplumber_tables(pdfs: list[Path]) -> float:
     return _timed(work)
 
 
+def _seconds(runs: list[float]) -> str:
+    return ", ".join(f"{seconds:.2f}" for seconds in runs) + " s"
+
+
 def extraction(pdfs: list[Path], raw: Path) -> None:
     pages = sum(len(pypdfium2.PdfDocument(p.read_bytes())) for p in pdfs)
     print(f"extraction: {len(pdfs)} PDFs, {pages} pages, the same pages for every tool", flush=True)
-    floor = min(pdfium_text(pdfs) for _ in range(3))  # best of 3: a sub-second run is noisy
     # Both paths warmed on the 2 smallest samples first: the in-process one imports camelot,
     # the workers' fork server does so when it starts, each once per run (timed apart).  Then
     # the nightly step (outputs written) with 1 worker and with 2, the same work, so their
@@ -111,9 +114,15 @@ def extraction(pdfs: list[Path], raw: Path) -> None:
             shutil.copy(pdf, Path(warm) / pdf.name)
         in_process_start = _timed(lambda: end_to_end(Path(warm), 1))
         fork_server_start = _timed(lambda: end_to_end(Path(warm), 2))
-    _pages, step_one, _checks = end_to_end(raw, 1)
-    _pages, step_two, _checks = end_to_end(raw, 2)
-    one = yusuan_one_process(pdfs)
+    # Each ratio from the best of 3 runs of both sides, taken in turn, so that a slower
+    # spell of the machine weighs on both alike (the floor is a sub-second run).
+    floors, ones, steps_one, steps_two = [], [], [], []
+    for _ in range(3):
+        steps_one.append(end_to_end(raw, 1)[1])
+        steps_two.append(end_to_end(raw, 2)[1])
+        floors.append(pdfium_text(pdfs))
+        ones.append(yusuan_one_process(pdfs))
+    floor, one, step_one, step_two = min(floors), min(ones), min(steps_one), min(steps_two)
     measured = [
         ("plain pypdfium2 text extraction (the floor)", floor),
         ("yusuan extract, 1 process", one),
@@ -127,6 +136,11 @@ def extraction(pdfs: list[Path], raw: Path) -> None:
         for name, seconds in measured
     ]
     print(table(["extraction", "seconds", "pages/s", "of the floor's speed", "vs yusuan 1 process"], rows))
+    print(
+        "each row but camelot's and pdfplumber's is the best of 3 runs, taken in turn: the floor "
+        f"{_seconds(floors)}; yusuan {_seconds(ones)}; the step with 1 process {_seconds(steps_one)}, "
+        f"with 2 {_seconds(steps_two)}"
+    )
     print(
         f"nightly extraction step: 2 processes are {step_one / step_two:.2f}x 1 process "
         f"(warm-up on 2 small documents, once per run: {in_process_start:.1f} s in process, "
