@@ -238,21 +238,15 @@ class _PageObjects:
 
 def _page_objects(page: pypdfium2.PdfPage, placement: Matrix) -> _PageObjects:
     objects = _PageObjects({}, [], [])
-
-    def visit(addresses: list[int], container: int, outer: Matrix) -> None:
-        for address in addresses:
-            objects.order[address] = (container, len(objects.order))
-            kind = pdfium.object_type(address)
-            if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
-                objects.text.append(address)
-            elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-                objects.paths.append((address, _compose(_matrix(address), outer)))
-            elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-                inner = _compose(_matrix(address), outer)
-                visit([pdfium.form_object(address, i) for i in range(pdfium.form_size(address))], address, inner)
-
-    page_address = pdfium.address(page.raw)
-    visit([pdfium.page_object(page_address, i) for i in range(pdfium.count_objects(page_address))], 0, placement)
+    to_page = {0: placement}  # each container's matrix to the page as shown
+    for address, kind, container in pdfium.page_objects(pdfium.address(page.raw)):
+        objects.order[address] = (container, len(objects.order))
+        if kind == pdfium_c.FPDF_PAGEOBJ_TEXT:
+            objects.text.append(address)
+        elif kind == pdfium_c.FPDF_PAGEOBJ_PATH:
+            objects.paths.append((address, _compose(_matrix(address), to_page[container])))
+        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            to_page[address] = _compose(_matrix(address), to_page[container])
     return objects
 
 

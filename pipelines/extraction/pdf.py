@@ -10,7 +10,7 @@ import contextvars
 import io
 import logging
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import asdict, dataclass, field
 
 import pypdfium2
@@ -86,9 +86,6 @@ def scan_pages(pdf_bytes: bytes, layouts: bool = False) -> PageScan:
     the text, the ruling and, with ``layouts``, what lattice reads of a ruled page are
     read from the same loaded page and text page, not in passes of their own.
     """
-    if layouts:
-        from pipelines.extraction.page_layout import read_page  # brings playa: only where tables are read
-
     try:
         document = pypdfium2.PdfDocument(pdf_bytes)
     except pypdfium2.PdfiumError as exc:
@@ -101,7 +98,7 @@ def scan_pages(pdf_bytes: bytes, layouts: bool = False) -> PageScan:
             if _is_ruled(page):
                 scan.ruled.append(number)
                 if layouts:
-                    scan.layouts[number] = _read_page_or_none(read_page, page, textpage, number)
+                    scan.layouts[number] = _read_page_or_none(page, textpage, number)
             textpage.close()
             page.close()
         return scan
@@ -109,10 +106,12 @@ def scan_pages(pdf_bytes: bytes, layouts: bool = False) -> PageScan:
         document.close()
 
 
-def _read_page_or_none(read_page, page, textpage, number: int):
+def _read_page_or_none(page, textpage, number: int):
     """pdfium's reading of a ruled page, or None (playa reads it) if that reading fails:
     the fallback is camelot's own reading, so a page pdfium's reader trips on costs time,
     not the document."""
+    from pipelines.extraction.page_layout import read_page  # brings playa: only where tables are read
+
     try:
         return read_page(page, textpage)
     except Exception:  # any failure of the fast path: the page still has the exact one
@@ -160,24 +159,13 @@ def _is_ruled(page: pypdfium2.PdfPage) -> bool:
     pages (cover, contents, explanations) are prose.  Only the vector reader
     needs the lines: the raster re-read is limited to pages it already read.
     """
-    page_address = pdfium.address(page.raw)
-    objects = (pdfium.page_object(page_address, i) for i in range(pdfium.count_objects(page_address)))
     segments = 0
-    for count in _path_segment_counts(objects):
-        segments += count
-        if segments >= _MIN_TABLE_SEGMENTS:
-            return True  # a table page holds thousands of objects: no need to look at the rest
-    return False
-
-
-def _path_segment_counts(objects: Iterable[int]) -> Iterator[int]:
-    """Path segments of each path among pdfium page objects, inside form XObjects too."""
-    for obj in objects:
-        kind = pdfium.object_type(obj)
+    for obj, kind, _container in pdfium.page_objects(pdfium.address(page.raw)):
         if kind == pdfium_c.FPDF_PAGEOBJ_PATH:
-            yield max(pdfium.count_segments(obj), 0)
-        elif kind == pdfium_c.FPDF_PAGEOBJ_FORM:
-            yield from _path_segment_counts(pdfium.form_object(obj, i) for i in range(pdfium.form_size(obj)))
+            segments += max(pdfium.count_segments(obj), 0)
+            if segments >= _MIN_TABLE_SEGMENTS:
+                return True  # a table page holds thousands of objects: no need to look at the rest
+    return False
 
 
 def _rules_with_thin_filled_paths(layout, read_rules) -> list[tuple[float, float, float, float]]:

@@ -10,6 +10,7 @@ address, or the address of an output buffer from ``ctypes.addressof``).
 from __future__ import annotations
 
 import ctypes
+from collections.abc import Iterator
 
 import pypdfium2.raw as pdfium_c
 
@@ -54,3 +55,18 @@ char_origin = _by_address(pdfium_c.FPDFText_GetCharOrigin, _INT, _ADDRESS, _INT,
 char_matrix = _by_address(pdfium_c.FPDFText_GetMatrix, _INT, _ADDRESS, _INT, _ADDRESS)
 char_font_size = _by_address(pdfium_c.FPDFText_GetFontSize, ctypes.c_double, _ADDRESS, _INT)
 char_text_object = _by_address(pdfium_c.FPDFText_GetTextObject, _ADDRESS, _ADDRESS, _INT)
+
+
+def page_objects(page: int) -> Iterator[tuple[int, int, int]]:
+    """Every object of a page (its address), depth first and in content order, inside form
+    XObjects too: ``(object, its type, its container)``; the container is 0 for the page
+    itself, else the form object's address, which comes before what it holds."""
+    yield from _contents([page_object(page, i) for i in range(count_objects(page))], 0)
+
+
+def _contents(objects: list[int], container: int) -> Iterator[tuple[int, int, int]]:
+    for obj in objects:
+        kind = object_type(obj)
+        yield obj, kind, container
+        if kind == pdfium_c.FPDF_PAGEOBJ_FORM:
+            yield from _contents([form_object(obj, i) for i in range(form_size(obj))], obj)
