@@ -108,11 +108,13 @@ def _count(env: Mapping[str, str], name: str, default: int, of_what: str) -> int
 
 
 def _cron(env: Mapping[str, str], name: str, default: str) -> str:
-    # Dagster's own check, imported here so that extraction (which reads
-    # DBT_PROJECT_DIR from this module) never imports Dagster.
+    text = env.get(name, "").strip() or default
+    if text == default:
+        # Checking needs Dagster's own rule, and importing Dagster costs half a second: the
+        # whole of a run with nothing new, which never needs Dagster otherwise.
+        return text
     from dagster._utils.schedules import is_valid_cron_string
 
-    text = env.get(name, "").strip() or default
     if not is_valid_cron_string(text):
         raise SettingError(f"{name}={text!r} is not a cron schedule (five fields, e.g. '0 2 * * *')")
     return text

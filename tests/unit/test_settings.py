@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+from dagster._utils.schedules import is_valid_cron_string
 
 from pipelines.extraction.limits import DocumentLimits
 from pipelines.settings import PROJECT_ROOT, SettingError, Settings
@@ -23,6 +26,22 @@ def test_defaults_when_nothing_is_set(monkeypatch):
     assert (settings.nightly_cron, settings.timezone) == ("0 2 * * *", "Asia/Shanghai")
     assert (settings.freshness_hours, settings.sensor_interval_seconds, settings.alert_webhook) == (26, 60, None)
     assert (settings.keep_releases, settings.publish_threads) == (7, 1)
+
+
+def test_the_default_schedule_is_one_dagster_accepts():
+    # Settings take the default without Dagster's check (see the next test).
+    assert is_valid_cron_string(Settings.from_env({}).nightly_cron)
+
+
+def test_a_run_with_nothing_new_reads_its_settings_without_importing_dagster():
+    code = (
+        "import sys; from pipelines.settings import Settings; import pipelines.ingest.noop; "
+        "Settings.from_env({}); print('dagster' in sys.modules)"
+    )
+    imported = subprocess.run(
+        [sys.executable, "-c", code], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True
+    )
+    assert imported.stdout.strip() == "False"
 
 
 def test_outputs_follow_the_warehouse_unless_set(tmp_path):
