@@ -5,6 +5,7 @@ The whole pipeline's dbt commands go through it in every pipeline test."""
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -58,3 +59,37 @@ def test_the_standby_stops_where_sigterm_is_ignored():
         [sys.executable, "-c", STOP_WITH_SIGTERM_IGNORED], timeout=60, capture_output=True, text=True
     )
     assert stopped.returncode == 0, stopped.stderr
+
+
+LOG_AT_INFO = """
+import io, json
+from unittest import mock
+from dbt_common.events.base_types import EventLevel, msg_from_base_event
+from dbt_common.events.logger import LineFormat, LoggerConfig, _JsonLogger
+from dbt_common.events.types import Note, PrintEvent
+from pipelines.orchestration.dbt_standby import format_only_logged_events
+
+def logged(events):
+    stream = io.StringIO()
+    log = _JsonLogger(LoggerConfig(name="stdout_log", line_format=LineFormat.Json, level=EventLevel.INFO,
+                                   output_stream=stream))
+    with mock.patch.object(_JsonLogger, "create_line", autospec=True, side_effect=_JsonLogger.create_line) as formatted:
+        for event in events:
+            log.write_line(event)
+    return [json.loads(line)["info"]["msg"] for line in stream.getvalue().splitlines()], formatted.call_count
+
+events = [msg_from_base_event(Note(msg=f"{level.value} note"), level=level)
+          for level in (EventLevel.DEBUG, EventLevel.INFO, EventLevel.WARN, EventLevel.ERROR)]
+events.append(msg_from_base_event(PrintEvent(msg="printed"), level=EventLevel.DEBUG))
+before = logged(events)
+format_only_logged_events()
+print(json.dumps([before, logged(events)]))
+"""
+
+
+def test_the_standby_formats_only_the_events_a_log_keeps():
+    ran = subprocess.run([sys.executable, "-c", LOG_AT_INFO], capture_output=True, text=True, timeout=120)
+    assert ran.returncode == 0, ran.stderr
+    (lines_before, formatted_before), (lines_after, formatted_after) = json.loads(ran.stdout)
+    assert lines_after == lines_before == ["info note", "warn note", "error note", "printed"]
+    assert (formatted_before, formatted_after) == (5, 4)  # the debug event is no longer formatted
