@@ -33,7 +33,7 @@ def test_the_default_schedule_is_one_dagster_accepts():
     assert is_valid_cron_string(Settings.from_env({}).nightly_cron)
 
 
-def test_a_run_with_nothing_new_reads_its_settings_without_importing_dagster():
+def test_the_settings_and_the_nothing_new_check_import_no_dagster():
     code = (
         "import sys; from pipelines.settings import Settings; import pipelines.ingest.noop; "
         "Settings.from_env({}); print('dagster' in sys.modules)"
