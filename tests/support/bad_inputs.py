@@ -196,7 +196,7 @@ def many_pages(target: Path, pages: int) -> Path:
 
 
 def dense_grid(target: Path, rows: int = 60, cols: int = 20, pages: int = 2) -> Path:
-    """Two pages of a 60 x 20 ruled grid full of numbers: camelot needs about a minute."""
+    """Pages of a ruled grid full of numbers (two of 60 x 20 by default): slow to extract."""
     width, height = landscape(A4)
     pdf = canvas.Canvas(str(target), pagesize=(width, height), invariant=1)
     x0, y0, x1, y1 = 20, 20, width - 20, height - 20

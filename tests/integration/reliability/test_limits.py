@@ -130,7 +130,8 @@ def test_a_slow_extraction_becomes_a_time_limit_failure(tmp_path, monkeypatch):
 
 def test_the_alarm_stops_camelot_within_a_page(tmp_path, monkeypatch):
     """camelot's layout analysis is compiled code: the alarm is handled between pages."""
-    source = _source(inputs.dense_grid(tmp_path / "dense.pdf", rows=45, cols=14, pages=60))  # ~15 s unbounded
+    # About 10 s unbounded (160 pages took 8.9 s): five times the limit.
+    source = _source(inputs.dense_grid(tmp_path / "dense.pdf", rows=45, cols=14, pages=180))
     monkeypatch.setenv(MAX_SECONDS_ENV, "2")
     started = time.monotonic()
     status = extract_source(source, tmp_path / "extracted")
