@@ -18,6 +18,7 @@ Python runs the handler between bytecodes, so a single long call into C
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
 import signal
@@ -89,6 +90,18 @@ class _Expired(BaseException):
     ``time_limit``, which turns it into TimeLimitExceeded."""
 
 
+# After the limit, the alarm fires again this often until the body stops: an expiry can be
+# caught where it was raised (below), and the body must still be stopped.
+_REPEAT_S = 0.5
+
+
+def _expired_in_ctypes(exc: BaseException | None) -> bool:
+    """An alarm that fires while ctypes converts a call's arguments (pdfium's calls, a few
+    hundred thousand a document) comes out as ctypes' ArgumentError naming _Expired: an
+    ordinary Exception, which a handler may even catch."""
+    return isinstance(exc, ctypes.ArgumentError) and f"{_Expired.__name__}:" in str(exc)
+
+
 class time_limit:
     """``with time_limit(seconds): …`` raises TimeLimitExceeded when the body runs longer."""
 
@@ -109,14 +122,14 @@ class time_limit:
                 raise _Expired()
 
             self._previous = signal.signal(signal.SIGALRM, expire)
-            signal.setitimer(signal.ITIMER_REAL, self.seconds)
+            signal.setitimer(signal.ITIMER_REAL, self.seconds, _REPEAT_S)
         return self
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         if self._signal:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, self._previous)
-        if exc_type is not None and issubclass(exc_type, _Expired):
+        if exc_type is not None and (issubclass(exc_type, _Expired) or _expired_in_ctypes(exc)):
             raise TimeLimitExceeded(self._message()) from None
         if exc_type is None and self.seconds and time.monotonic() - self._started > self.seconds:
             raise TimeLimitExceeded(self._message())  # no signal here: checked on return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ctypes
 import signal
 import threading
 import time
@@ -61,6 +62,41 @@ def test_the_alarm_stops_a_busy_extraction_and_restores_the_signal_state():
     assert time.monotonic() - started < 2
     assert signal.getsignal(signal.SIGALRM) is previous
     assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+class _ConvertsSlowly(ctypes.c_int):
+    """An argument type whose conversion runs until the alarm fires inside ctypes' call."""
+
+    @classmethod
+    def from_param(cls, value):
+        while True:
+            sum(range(10_000))
+
+
+def _call_with_a_slow_argument():
+    absolute = ctypes.CFUNCTYPE(ctypes.c_int, _ConvertsSlowly)(("abs", ctypes.CDLL(None)))
+    absolute(-1)
+
+
+def test_an_alarm_inside_a_ctypes_call_is_the_time_limit():
+    # ctypes reports it as its own ArgumentError; pdfium's calls are where extraction spends its time.
+    with pytest.raises(TimeLimitExceeded, match=MAX_SECONDS_ENV):
+        with time_limit(0.2):
+            _call_with_a_slow_argument()
+    assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+
+
+def test_an_expiry_caught_where_it_was_raised_does_not_let_the_body_run_on():
+    started = time.monotonic()
+    with pytest.raises(TimeLimitExceeded, match=MAX_SECONDS_ENV):
+        with time_limit(0.2):
+            try:  # as the page reader's fallback catches a failed page
+                _call_with_a_slow_argument()
+            except Exception:
+                pass
+            while time.monotonic() - started < 5:  # the rest of the document (bounded: a failure, not a hang)
+                sum(range(10_000))
+    assert time.monotonic() - started < 2
 
 
 def test_a_quick_body_is_left_alone():
