@@ -42,6 +42,10 @@ _LAPARAMS = LAParams(line_overlap=0.5, char_margin=1.0, line_margin=0.5, word_ma
 # A filled shape this thin is a drawn rule (camelot's threshold for thin rectangles).
 _THIN_RULE = 1.5
 _IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+# A placed character's content order: its container, then its text object's place there.
+_CONTENT_ORDER = operator.itemgetter(0, 1)
+# Bound once: the segment loop tests every segment's type.
+_MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
 
 
 @dataclass
@@ -164,9 +168,6 @@ def _chars(textpage, objects: _PageObjects, placement: Matrix) -> list[list[LTCh
     for container, _ordinal, char in placed:
         containers.setdefault(container, []).append(char)
     return list(containers.values())
-
-
-_CONTENT_ORDER = operator.itemgetter(0, 1)
 
 
 class _Fonts:
@@ -370,9 +371,6 @@ def _subpaths(path, matrix: Matrix) -> Iterator[tuple[str, list[tuple[float, flo
                 points.append(points[0])
     if ops:
         yield "".join(ops), points
-
-
-_MOVETO, _BEZIERTO = pdfium_c.FPDF_SEGMENT_MOVETO, pdfium_c.FPDF_SEGMENT_BEZIERTO
 
 
 def _shape_rules(shape: str, points: list[tuple[float, float]], filled: bool, stroked: bool) -> Iterator[Rule]:
