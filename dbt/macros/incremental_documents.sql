@@ -42,9 +42,13 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
 
 {#
   dbt's get_where_subquery (what a generic test reads), with one more filter: a test
-  reads the rows of the documents this run builds, not every row again.  The rows of the
-  other documents were tested when they were built and have not changed.
+  reads the rows this run builds, not every row again.  The other rows were tested when
+  they were built and have not changed.
   - A per-document mart: the documents int_document_change lists (every one on a full build).
+  - A per-department mart (macros/incremental_departments.sql): the departments
+    int_department_change lists (every one on a full build).  A rank or a class name its
+    post-hook updates in another department's row is not tested again: no rule reads a
+    class name, and the rank's rules hold of any rank the shared expression gives.
   - A per-document staging model: the document versions loaded since the last build, i.e.
     not in state.document_build_state with the same loaded_at.  Its tests run before any
     model downstream of it (dbt build waits for a model's tests), so before this build
@@ -52,10 +56,10 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     and so does a `dbt test` the pipeline runs after one (YUSUAN_DBT_TEST_ALL_ROWS=1: the
     failing rows it stores must name the old documents a changed test fails on).  The
     variable is read only when tests run (`execute`), so it never invalidates dbt's parse.
-  - A row_rules test with a unique key that leaves out document_id (row_rules.sql) also
-    reads the other documents' rows that share such a key with a changed document's row:
-    the window that counts a key's rows must see every row of it.  A key with document_id
-    has all its rows in the changed documents or none.  (`model` is the test node here.)
+  - A row_rules test with a unique key that leaves out document_id (department_id in a
+    per-department mart; row_rules.sql) also reads the other rows that share such a key with
+    a changed row: the window that counts a key's rows must see every row of it.  A key with
+    that column has all its rows in the changed set or none.  (`model` is the test node here.)
 #}
 {% macro get_where_subquery(relation) -%}
     {%- set conditions = [] -%}
@@ -63,38 +67,44 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
     {%- if where -%}
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
-    {%- set documents = [] -%}
+    {%- set changed = [] -%}
+    {%- set changed_by = 'document_id' -%}
     {%- if relation.identifier in per_document_marts() -%}
         {%- set changes = api.Relation.create(
             database=relation.database, schema='intermediate', identifier='int_document_change') -%}
-        {%- do documents.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
+        {%- do changed.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
+    {%- elif relation.identifier in per_department_marts() -%}
+        {%- set changed_by = 'department_id' -%}
+        {%- set changes = api.Relation.create(
+            database=relation.database, schema='intermediate', identifier='int_department_change') -%}
+        {%- do changed.append('department_id in (select department_id from ' ~ changes ~ ')') -%}
     {%- elif relation.identifier in per_document_staging() and not flags.FULL_REFRESH
             and execute and env_var('YUSUAN_DBT_TEST_ALL_ROWS', '0') != '1' -%}
         {%- set built = adapter.get_relation(
             database=relation.database, schema='state', identifier='document_build_state') -%}
         {%- if built is not none -%}
             {%- set loaded = api.Relation.create(database=relation.database, schema='raw', identifier='document') -%}
-            {%- do documents.append(
+            {%- do changed.append(
                 'document_id in (select document_id from ' ~ loaded ~ ' as loaded where not exists ('
                 ~ 'select 1 from ' ~ built ~ ' as built where built.document_id = loaded.document_id '
                 ~ 'and built.loaded_at = loaded.loaded_at))') -%}
         {%- endif -%}
     {%- endif -%}
-    {%- if documents -%}
+    {%- if changed -%}
         {%- set keys = ((model.get('test_metadata') or {}).get('kwargs') or {}).get('unique') or [] -%}
         {%- set keyed_rows = [] -%}
-        {%- for key in keys if 'document_id' not in key -%}
+        {%- for key in keys if changed_by not in key -%}
             {#- The same key equality as row_rules: NULLs equal in a key of several columns. -#}
             {%- set equal = ' = ' if key | length == 1 else ' is not distinct from ' -%}
             {%- set matches = [] -%}
             {%- for column in key -%}
                 {%- do matches.append('keyed.' ~ adapter.quote(column) ~ equal ~ 'tested.' ~ adapter.quote(column)) -%}
             {%- endfor -%}
-            {%- do keyed_rows.append('exists (select 1 from ' ~ relation ~ ' as keyed where ' ~ documents[0]
+            {%- do keyed_rows.append('exists (select 1 from ' ~ relation ~ ' as keyed where ' ~ changed[0]
                                      ~ (' and (' ~ where ~ ')' if where else '') ~ ' and '
                                      ~ matches | join(' and ') ~ ')') -%}
         {%- endfor -%}
-        {%- do conditions.append('(' ~ (documents + keyed_rows) | join(' or ') ~ ')') -%}
+        {%- do conditions.append('(' ~ (changed + keyed_rows) | join(' or ') ~ ')') -%}
     {%- endif -%}
     {%- if conditions -%}
         {%- do return('(select * from ' ~ relation ~ ' as tested where ' ~ conditions | join(' and ') ~ ') dbt_subquery') -%}

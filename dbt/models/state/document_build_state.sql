@@ -6,17 +6,26 @@
 -- depends_on: {{ ref('document_headline') }}
 -- depends_on: {{ ref('reconciliation') }}
 -- depends_on: {{ ref('fiscal_data_package_line') }}
+-- and after every per-department mart (macros/incremental_departments.sql) and its tests, whose
+-- change set (int_department_change) it empties too.
+{%- for mart in per_department_marts() %}
+-- depends_on: {{ ref(mart) }}
+{%- endfor %}
 -- dbt build makes a model wait for a test (and skips it when the test fails) only when all
 -- the test reads is upstream of the model: the seeds the row_rules of the marts and staging
 -- models check against, so that no failing test lets the state move on.
 -- depends_on: {{ ref('unit') }}
 -- depends_on: {{ ref('measure') }}
 -- depends_on: {{ ref('period') }}
--- Once it is built, this run's change set is done (int_document_change keeps an unfinished one).
+-- Once it is built, this run's change sets are done (int_document_change and
+-- int_department_change keep an unfinished one).
 {{ config(
     materialized='table',
     schema='state',
-    post_hook="delete from {{ ref('int_document_change') }}",
+    post_hook=[
+        "delete from {{ ref('int_document_change') }}",
+        "delete from {{ ref('int_department_change') }}",
+    ],
 ) }}
 
 select {{ document_build_signature() }} from {{ ref('int_document_version') }}

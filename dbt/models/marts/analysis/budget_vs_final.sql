@@ -1,6 +1,8 @@
 -- Budget (预算) against final accounts (决算) for the same department / fiscal year /
 -- scope / headline metric, from the current documents. A full outer join: a metric
 -- printed on one side only still shows, with the other side NULL.
+-- Incremental per department (macros/incremental_departments.sql).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
 
 with headlines as (
     select
@@ -14,6 +16,7 @@ with headlines as (
     from {{ ref('document_headline') }} as headline
     inner join {{ ref('int_current_document') }} as documents
         on documents.document_id = headline.document_id
+    where {{ in_changed_departments('documents.department_id') }}
 ),
 
 budget as (

@@ -3,9 +3,12 @@
 -- and the current document. When a department publishes both a department-level
 -- and a unit-level document for the year, document_id is the department-level one
 -- (document_scope says which) and document_count counts both.
+-- Incremental per department (macros/incremental_departments.sql).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
 
 with departments as (
     select department_id, department_name from {{ ref('dim_department') }}
+    where {{ in_changed_departments('department_id') }}
 ),
 
 documents as (

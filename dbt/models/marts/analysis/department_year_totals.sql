@@ -11,9 +11,19 @@
 -- says 'narrative' and previous_basis what the prose compared against (budget, execution,
 -- unspecified), so a change against last year's execution is never taken for one against
 -- its budget unseen. change_pct_real deflates the change by the consumer price index seed.
+-- Incremental per department (macros/incremental_departments.sql); the rank within the
+-- region is worked out again over the whole mart after the changed departments' rows are in.
+{{ config(
+    materialized='incremental',
+    incremental_strategy='append',
+    on_schema_change='fail',
+    pre_hook="{{ delete_changed_departments() }}",
+    post_hook="{{ rerank_growth_in_region() }}",
+) }}
 
 with current_documents as (
     select * from {{ ref('int_current_document') }}
+    where {{ in_changed_departments('department_id') }}
 ),
 
 expenditure as (
@@ -117,13 +127,7 @@ select
     city,
     district,
     ranking_region,
-    case
-        when change_pct is not null and ranking_region is not null then
-            cast(rank() over (
-                partition by ranking_region, fiscal_year, document_kind, scope, change_pct is not null
-                order by change_pct desc
-            ) as integer)
-    end as growth_rank_in_region,
+    {{ growth_rank_in_region() }} as growth_rank_in_region,
     cast(previous_basic_expenditure_yuan as decimal(18, 2)) as previous_basic_expenditure_yuan,
     basic_change_yuan,
     basic_change_pct,

@@ -13,6 +13,8 @@
 -- year's prose implies (narrative_previous_year): previous_source says 'narrative' and
 -- previous_basis what the prose compared against (the 三公 prose often compares with
 -- 上年执行数, last year's execution, not its budget).
+-- Incremental per department (macros/incremental_departments.sql).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
 
 with lines as (
     select
@@ -23,6 +25,7 @@ with lines as (
     where statement = 'three_public'
       and budget_unit is null
       and period = 'budget_year'  -- the table may print the previous year and the change beside it
+      and {{ in_changed_departments('department_id') }}
 ),
 
 documents as (

@@ -2,6 +2,8 @@
 -- claim and subject, with the document's department and year. compared_year is the
 -- year the change is against (the year the basis names, else the previous fiscal year);
 -- implied_previous_yuan is the figure the claim implies for it (amount - change).
+-- Incremental per department (macros/incremental_departments.sql).
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
 
 with claims as (
     select * from {{ ref('stg_narrative_claim') }}
@@ -9,6 +11,7 @@ with claims as (
 
 documents as (
     select * from {{ ref('int_current_document') }}
+    where {{ in_changed_departments('department_id') }}
 ),
 
 all_documents as (
