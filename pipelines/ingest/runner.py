@@ -18,7 +18,8 @@ from pipelines.ingest.load import now
 from pipelines.ingest.loading import LoadSummary, needs_transform
 from pipelines.orchestration.assets import INGEST_ASSETS
 from pipelines.orchestration.assets.checks import ALL_CHECKS
-from pipelines.orchestration.dbt_standby import standing_by
+from pipelines.orchestration.dbt_invocation import forget_early, start_early
+from pipelines.orchestration.dbt_standby import ADOPTED, early_build_outcome, standing_by
 from pipelines.orchestration.resources import PipelinePaths
 
 
@@ -27,6 +28,9 @@ class RunOutcome:
     ingest: ExecuteInProcessResult
     transform: ExecuteInProcessResult | None = None  # None: nothing changed, marts are current
     load: LoadSummary = field(default_factory=LoadSummary)  # what the load did, set-aside documents counted
+    # What became of the dbt build started before Dagster's dbt step: dbt_standby.ADOPTED, or
+    # why it was not; None when none was started (no standby, or nothing to build).
+    early_dbt_build: str | None = None
 
     @property
     def results(self) -> list[ExecuteInProcessResult]:
@@ -104,17 +108,27 @@ def run_pipeline(
         if ingest.success and needs_transform(
             outcome.load, paths.published, dbt_changed_at, force_transform or full_refresh
         ):
-            # Imported only now: dbt and its manifest cost seconds that a run with
-            # nothing new to build should not pay.
-            from pipelines.orchestration.dbt_project import dbt_resource
-            from pipelines.orchestration.definitions import TRANSFORM_ASSETS
-
             started = now()
-            outcome.transform = run(
-                TRANSFORM_ASSETS,
-                {"dbt": dbt_resource()},
-                {"dbt_models": {"config": {"full_refresh": full_refresh}}},
-            )
+            # dbt starts building now, on the standby, while this process imports dagster-dbt
+            # (seconds); Dagster's dbt step adopts the build (dbt_invocation.py).
+            early = start_early(paths.warehouse, paths.published, full_refresh)
+            try:
+                # Imported only now: dbt and its manifest cost seconds that a run with
+                # nothing new to build should not pay.
+                from pipelines.orchestration.dbt_project import dbt_resource
+                from pipelines.orchestration.definitions import TRANSFORM_ASSETS
+
+                outcome.transform = run(
+                    TRANSFORM_ASSETS,
+                    {"dbt": dbt_resource()},
+                    {"dbt_models": {"config": {"full_refresh": full_refresh}}},
+                )
+            finally:
+                forget_early()
+            if early is not None:
+                outcome.early_dbt_build = early_build_outcome() or "the standby said nothing of it"
+                if outcome.early_dbt_build != ADOPTED:
+                    print(f"yusuan: the dbt build started early was not used: {outcome.early_dbt_build}")
             if outcome.transform.success:
                 outcome.load = outcome.load.with_set_aside_by_dbt(paths.warehouse, started)
     return outcome

@@ -14,8 +14,8 @@ from types import SimpleNamespace
 import duckdb
 import pytest
 
-from pipelines.ingest.loading import LoadSummary
-from pipelines.ingest.runner import run_pipeline
+from pipelines.ingest.runner import RunOutcome, run_pipeline
+from pipelines.orchestration.dbt_standby import ADOPTED
 from pipelines.orchestration.resources import PipelinePaths
 from tests.conftest import sample
 from tests.support.renderers.futian import render_futian_2022
@@ -24,10 +24,10 @@ SAMPLES = ["jiangsu_npc_office_2019_budget_tables.pdf", "shanghai_putuo_wanli_st
 FUTIAN = "futian 2022.pdf"  # rendered from the transcription of the printed tables
 
 
-def run(paths: PipelinePaths) -> LoadSummary:
+def run(paths: PipelinePaths) -> RunOutcome:
     outcome = run_pipeline(paths)
     assert outcome.success, outcome.failed_steps
-    return outcome.load
+    return outcome
 
 
 @pytest.fixture(scope="module")
@@ -55,8 +55,16 @@ def query(paths: PipelinePaths, sql: str, params=None):
 
 
 def test_first_run_loads_every_document(pipeline):
-    _paths, summary = pipeline
-    assert (summary.loaded, summary.unchanged, summary.quarantined) == (3, 0, 0)
+    _paths, first = pipeline
+    assert (first.load.loaded, first.load.unchanged, first.load.quarantined) == (3, 0, 0)
+
+
+def test_dagsters_dbt_step_adopts_the_full_build_the_run_started_early(pipeline):
+    """dbt_invocation.py: the run starts the build before it imports dagster-dbt, and the step
+    asks for the very same command (arguments, folder, environment).  Anything else would be
+    stopped, and the step's own build run after it."""
+    _paths, first = pipeline
+    assert first.early_dbt_build == ADOPTED
 
 
 def test_dim_document_reads_the_pages(pipeline):
@@ -118,8 +126,10 @@ def test_second_run_skips_unchanged_files_and_keeps_row_counts(pipeline):
     counts = "SELECT (SELECT count(*) FROM raw.document), (SELECT count(*) FROM raw.budget_line)"
     before = query(paths, counts)
     extracted_at = query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1")
-    summary = run(paths)
+    second = run(paths)
+    summary = second.load
     assert (summary.loaded, summary.unchanged, summary.quarantined) == (0, 3, 0)
+    assert second.transform is None and second.early_dbt_build is None  # nothing to build, none started
     assert query(paths, counts) == before
     assert query(paths, "SELECT document_id, extracted_at FROM raw.document ORDER BY 1") == extracted_at
 
@@ -229,6 +239,10 @@ def test_the_incremental_build_runs_the_views_tests_without_creating_the_views_a
     assert {"stg_document", "stg_budget_line", "int_document_version"} <= checked
     assert {"fct_budget_line", "dim_document", "department_year_totals"} <= materialized
     assert all(evaluation.passed for evaluation in transform.get_asset_check_evaluations())
+
+
+def test_dagsters_dbt_step_adopts_the_incremental_build_the_run_started_early(republished):
+    assert republished.outcome.early_dbt_build == ADOPTED
 
 
 def test_yusuan_diff_lists_the_supersession_and_the_changed_headline_figures(republished, capsys):

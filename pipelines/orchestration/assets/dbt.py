@@ -8,7 +8,6 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import duckdb
 from dagster import AssetExecutionContext, AssetKey, Config
 from dagster_dbt import DagsterDbtTranslator, DbtCliInvocation, DbtCliResource, dbt_assets
 from dagster_dbt.core.dbt_event_iterator import DbtDagsterEventType
@@ -22,28 +21,30 @@ from pipelines.orchestration.dbt_build import (
     results_from_events,
     set_aside,
 )
+from pipelines.orchestration.dbt_invocation import (
+    DBT_ASSETS_SELECT,
+    INVOCATION_TARGET_PREFIX,
+    NO_JSON_ARTIFACTS,
+    PARTIAL_PARSE,
+    VIEW,
+    build_command,
+    built_by_current_project,
+    claim_early,
+    set_build_environment,
+)
 from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
 from pipelines.orchestration.descriptions import write_descriptions
 from pipelines.orchestration.resources import PipelinePaths
-from pipelines.settings import Settings, dbt_sources_changed_at
 
-PARTIAL_PARSE = "partial_parse.msgpack"
 # Each build after the first has set documents aside; a failure that keeps naming
 # new documents this often is not about documents.
 MAX_BUILDS = 3
-SEED_PATH = "seeds"  # dbt_project.yml's seed-paths
-VIEW = "view"  # dbt materialization of the models kept as stored queries (staging, most of intermediate)
 # dagster-dbt gives every invocation a target folder of its own (manifest, compiled SQL:
 # about 13 MB) and never removes one. A nightly would pile up gigabytes in a year.
 # Kept: the newest few, for reading what a recent build did, and any folder touched in
 # the last day, which another run (of another warehouse) may still be writing.
 KEEP_INVOCATION_TARGETS = 5
 INVOCATION_TARGET_MIN_AGE_S = 24 * 3600
-# dbt's global flag (accepted after the subcommand too): no manifest.json (written twice),
-# graph.gpickle, semantic_manifest.json nor run_results.json, about 0.6 s of an incremental
-# build.  The results come from dbt's events (dbt_build.results_from_events); the parse
-# still writes partial_parse.msgpack.
-NO_JSON_ARTIFACTS = "--no-write-json"
 
 
 class YusuanTranslator(DagsterDbtTranslator):
@@ -57,44 +58,6 @@ class DbtBuildConfig(Config):
     # Rebuild the incremental marts whole (`yusuan run --full-refresh`); a changed dbt
     # project does so on its own.
     full_refresh: bool = False
-
-
-def built_by_current_project(paths: PipelinePaths) -> bool:
-    """Were the marts of this warehouse last built (and published) by the dbt project as it
-    is now?  If not, the whole project is built: a model or seed may have changed any row."""
-    dbt_changed_at = dbt_sources_changed_at(Settings.from_env().dbt_project)
-    if not paths.published.exists() or paths.published.stat().st_mtime < dbt_changed_at:
-        return False
-    with duckdb.connect(str(paths.warehouse), read_only=True) as con:
-        built = con.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = 'state' "
-            "AND table_name = 'document_build_state'"
-        ).fetchone()[0]
-    return bool(built)
-
-
-def build_command(full_refresh: bool) -> list[str]:
-    """A full build; or, when the project has not changed since the last one, the tables and
-    incremental models on the changed documents, with every test but the seeds'.
-
-    Seeds and views are files of the project: a view is a stored query, so it reads the new
-    rows without being created again, and neither can change without the project changing,
-    which makes the build a full one.  Their tests read data and still run.  With ``empty``
-    indirect selection, excluding a node leaves its tests in (dbt's default would drop
-    them, and a model's row rules are one test that may read a seed); the tests written in
-    the seeds' YAML are excluded by their path.  dbt keeps the order across the nodes left
-    out: a test holds back the models downstream of everything it reads, which is why
-    state.document_build_state declares the seeds the row rules read."""
-    if full_refresh:
-        return ["build", "--full-refresh"]
-    return [
-        "build",
-        "--exclude",
-        # One argument: dagster-dbt moves --exclude and the word after it, dbt splits on spaces.
-        f"path:{SEED_PATH} config.materialized:{VIEW}",
-        "--indirect-selection",
-        "empty",
-    ]
 
 
 # Read once: the dbt assets below are defined from it, and the publish's dependencies too.
@@ -113,19 +76,23 @@ def model_asset_keys() -> list[AssetKey]:
     ]
 
 
-@dbt_assets(manifest=MANIFEST, dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
+@dbt_assets(manifest=MANIFEST, select=DBT_ASSETS_SELECT, dagster_dbt_translator=YusuanTranslator(), pool="duckdb")
 def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: PipelinePaths, config: DbtBuildConfig):
     """``dbt build``, incremental on the documents that changed (models/intermediate/
     int_document_change.sql); a test failed by some documents' content quarantines those
-    documents (pipelines/orchestration/dbt_build.py) and builds again without them."""
-    os.environ["YUSUAN_WAREHOUSE"] = str(paths.warehouse)  # read by dbt/profiles.yml
-    full_build = config.full_refresh or not built_by_current_project(paths)
+    documents (pipelines/orchestration/dbt_build.py) and builds again without them.  A build
+    the run started early (dbt_invocation.py) is adopted: the same command, already running."""
+    early = claim_early(config.full_refresh)
+    if early is not None:
+        full_build = early.full_build  # decided before the early build took the warehouse
+    else:
+        full_build = config.full_refresh or not built_by_current_project(paths.warehouse, paths.published)
+    set_build_environment(paths.warehouse, full_build)
     command = build_command(full_build)
-    # Read by macros/incremental_documents.sql: the `dbt test` that stores a failing full
-    # build's rows must read every row, as the build did.
-    os.environ["YUSUAN_DBT_TEST_ALL_ROWS"] = "1" if full_build else "0"
+    target_path = early.target_path if early is not None else None
     for attempt in range(1, MAX_BUILDS + 1):
-        build = dbt.cli([*command, NO_JSON_ARTIFACTS], context=context, raise_on_error=False)
+        build = dbt.cli(command, context=context, raise_on_error=False, target_path=target_path)
+        target_path = None  # a build after documents were set aside is an invocation of its own
         events, raw_events = stream_events(build)
         keep_partial_parse(build)
         prune_invocation_targets(Path(dbt_project.project_dir) / "target")
@@ -174,7 +141,8 @@ def prune_invocation_targets(target: Path, now: float | None = None) -> list[Pat
     """Remove dagster-dbt's per-invocation folders (``dbt_models-*``) but the newest
     KEEP_INVOCATION_TARGETS and those touched within INVOCATION_TARGET_MIN_AGE_S."""
     now = time.time() if now is None else now
-    modified = {folder: when for folder in target.glob("dbt_models-*") if (when := _modified(folder)) is not None}
+    folders = target.glob(f"{INVOCATION_TARGET_PREFIX}*")
+    modified = {folder: when for folder in folders if (when := _modified(folder)) is not None}
     newest_first = sorted(modified, key=modified.get, reverse=True)
     removed = []
     for folder in newest_first[KEEP_INVOCATION_TARGETS:]:
