@@ -20,7 +20,7 @@ with lines as (
       and period = 'budget_year'
       and measure in ('total', 'amount')
       and level in ('类', '款')
-      and {{ in_changed_departments('department_id') }}
+      and {{ in_changed('department_id') }}
     qualify row_number() over (
         partition by document_id, code
         order by source_page, source_table, source_row, measure

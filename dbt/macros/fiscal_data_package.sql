@@ -38,7 +38,7 @@ left join {{ ref('dim_economic_class') }} as economic_item
 {% macro delete_stale_fiscal_data_package_lines() -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where document_id in (select document_id from {{ ref('int_document_change') }})
+        where {{ in_changed('document_id') }}
            or document_id in (
                 select stored.document_id
                 from {{ this }} as stored

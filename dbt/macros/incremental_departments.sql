@@ -8,33 +8,14 @@
   the rank of a change within its region (department_year_totals) and a class's current
   name (function_class_yoy, economic_class_yoy) are compared over the whole mart, and the
   rows that differ are updated.  `yusuan run --full-refresh` (or a changed dbt project)
-  rebuilds them whole.
+  rebuilds them whole.  The change set and its filters are shared with the per-document
+  marts (macros/incremental_documents.sql: in_changed, delete_changed).
 #}
 
 {# The marts whose rows a run rebuilds per department. #}
 {% macro per_department_marts() -%}
     {{ return(['dim_department', 'department_year_totals', 'department_year_coverage', 'function_class_yoy',
                'economic_class_yoy', 'three_public_yoy', 'budget_vs_final', 'narrative_claim', 'narrative_check']) }}
-{%- endmacro %}
-
-{# In a per-department incremental model: a condition true of the changed departments' rows
-   (of every row on a full build).  The ref is taken unconditionally so dbt records the
-   dependency at parse time. #}
-{% macro in_changed_departments(department_id_column) -%}
-    {%- set changes = ref('int_department_change') -%}
-    {%- if is_incremental() -%}
-        {{ department_id_column }} in (select department_id from {{ changes }})
-    {%- else -%}
-        true
-    {%- endif -%}
-{%- endmacro %}
-
-{# Pre-hook of a per-department incremental model: its changed departments' old rows go. #}
-{% macro delete_changed_departments() -%}
-    {%- if is_incremental() -%}
-        delete from {{ this }}
-        where department_id in (select department_id from {{ ref('int_department_change') }})
-    {%- endif -%}
 {%- endmacro %}
 
 {# department_year_totals.growth_rank_in_region: the change's rank within its region, year,

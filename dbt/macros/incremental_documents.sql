@@ -12,20 +12,29 @@
     document_id, department_id, department_name, fiscal_year, document_kind, scope, is_current, loaded_at
 {%- endmacro %}
 
-{# In a per-document incremental model: restrict its select to the changed documents.
-   The ref is taken unconditionally so dbt records the dependency at parse time. #}
-{% macro changed_documents_only(document_id_column) -%}
-    {%- set changes = ref('int_document_change') -%}
-    {%- if is_incremental() %}
-where {{ document_id_column }} in (select document_id from {{ changes }})
-    {%- endif %}
+{# The model listing what this run changed, by the key an incremental mart is rebuilt on:
+   documents (int_document_change) or departments (int_department_change). #}
+{% macro change_set(key) -%}
+    {{ return({'document_id': 'int_document_change', 'department_id': 'int_department_change'}[key]) }}
 {%- endmacro %}
 
-{# Pre-hook of a per-document incremental model: its changed documents' old rows go. #}
-{% macro delete_changed_documents() -%}
+{# In a model incremental on `key` (document_id or department_id): a condition true of the
+   changed rows, `column` holding the key (the key's own name by default); of every row on a
+   full build.  The ref is taken unconditionally so dbt records the dependency at parse time. #}
+{% macro in_changed(key, column=none) -%}
+    {%- set changes = ref(change_set(key)) -%}
+    {%- if is_incremental() -%}
+        {{ column or key }} in (select {{ key }} from {{ changes }})
+    {%- else -%}
+        true
+    {%- endif -%}
+{%- endmacro %}
+
+{# Pre-hook of a model incremental on `key`: the changed rows go. #}
+{% macro delete_changed(key) -%}
     {%- if is_incremental() -%}
         delete from {{ this }}
-        where document_id in (select document_id from {{ ref('int_document_change') }})
+        where {{ key }} in (select {{ key }} from {{ ref(change_set(key)) }})
     {%- endif -%}
 {%- endmacro %}
 
@@ -68,18 +77,19 @@ where {{ document_id_column }} in (select document_id from {{ changes }})
         {%- do conditions.append('(' ~ where ~ ')') -%}
     {%- endif -%}
     {%- set changed = [] -%}
-    {%- set changed_by = 'document_id' -%}
+    {%- set changed_by = none -%}
     {%- if relation.identifier in per_document_marts() -%}
-        {%- set changes = api.Relation.create(
-            database=relation.database, schema='intermediate', identifier='int_document_change') -%}
-        {%- do changed.append('document_id in (select document_id from ' ~ changes ~ ')') -%}
+        {%- set changed_by = 'document_id' -%}
     {%- elif relation.identifier in per_department_marts() -%}
         {%- set changed_by = 'department_id' -%}
+    {%- endif -%}
+    {%- if changed_by -%}
         {%- set changes = api.Relation.create(
-            database=relation.database, schema='intermediate', identifier='int_department_change') -%}
-        {%- do changed.append('department_id in (select department_id from ' ~ changes ~ ')') -%}
+            database=relation.database, schema='intermediate', identifier=change_set(changed_by)) -%}
+        {%- do changed.append(changed_by ~ ' in (select ' ~ changed_by ~ ' from ' ~ changes ~ ')') -%}
     {%- elif relation.identifier in per_document_staging() and not flags.FULL_REFRESH
             and execute and env_var('YUSUAN_DBT_TEST_ALL_ROWS', '0') != '1' -%}
+        {%- set changed_by = 'document_id' -%}
         {%- set built = adapter.get_relation(
             database=relation.database, schema='state', identifier='document_build_state') -%}
         {%- if built is not none -%}

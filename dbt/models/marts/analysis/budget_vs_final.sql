@@ -2,7 +2,7 @@
 -- scope / headline metric, from the current documents. A full outer join: a metric
 -- printed on one side only still shows, with the other side NULL.
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with headlines as (
     select
@@ -16,7 +16,7 @@ with headlines as (
     from {{ ref('document_headline') }} as headline
     inner join {{ ref('int_current_document') }} as documents
         on documents.document_id = headline.document_id
-    where {{ in_changed_departments('documents.department_id') }}
+    where {{ in_changed('department_id', 'documents.department_id') }}
 ),
 
 budget as (

@@ -4,11 +4,11 @@
 -- and a unit-level document for the year, document_id is the department-level one
 -- (document_scope says which) and document_count counts both.
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with departments as (
     select department_id, department_name from {{ ref('dim_department') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 documents as (

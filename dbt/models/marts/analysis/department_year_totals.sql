@@ -17,13 +17,13 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_departments() }}",
+    pre_hook="{{ delete_changed('department_id') }}",
     post_hook="{{ rerank_growth_in_region() }}",
 ) }}
 
 with current_documents as (
     select * from {{ ref('int_current_document') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 expenditure as (

@@ -7,7 +7,7 @@
     materialized='incremental',
     incremental_strategy='append',
     on_schema_change='fail',
-    pre_hook="{{ delete_changed_departments() }}",
+    pre_hook="{{ delete_changed('department_id') }}",
     post_hook="{{ refresh_class_names('dim_function_class') }}",
 ) }}
 {{ classification_yoy('function', 'general_budget_expenditure_by_function', 'dim_function_class') }}

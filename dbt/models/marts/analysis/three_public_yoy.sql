@@ -14,7 +14,7 @@
 -- previous_basis what the prose compared against (the 三公 prose often compares with
 -- 上年执行数, last year's execution, not its budget).
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with lines as (
     select
@@ -25,7 +25,7 @@ with lines as (
     where statement = 'three_public'
       and budget_unit is null
       and period = 'budget_year'  -- the table may print the previous year and the change beside it
-      and {{ in_changed_departments('department_id') }}
+      and {{ in_changed('department_id') }}
 ),
 
 documents as (

@@ -2,21 +2,21 @@
 -- name, every name it was printed with, and the fiscal years its documents cover
 -- (all documents, superseded versions included).
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with departments as (
     select * from {{ ref('int_department') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 names as (
     select * from {{ ref('int_department_name') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 documents as (
     select * from {{ ref('int_document_version') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 printed as (

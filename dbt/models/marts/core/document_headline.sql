@@ -1,5 +1,5 @@
 -- Headline figures of the current documents only.
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_documents() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('document_id') }}") }}
 
 with headlines as (
     select * from {{ ref('stg_headline') }}
@@ -22,4 +22,4 @@ select
 from headlines
 inner join documents
     on headlines.document_id = documents.document_id
-{{ changed_documents_only('headlines.document_id') }}
+where {{ in_changed('document_id', 'headlines.document_id') }}

@@ -1,6 +1,6 @@
 -- The printed amounts of the current documents only (a superseded version's lines
 -- stay in raw.budget_line as history).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_documents() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('document_id') }}") }}
 
 with lines as (
     select * from {{ ref('stg_budget_line') }}
@@ -34,4 +34,4 @@ select
 from lines
 inner join documents
     on lines.document_id = documents.document_id
-{{ changed_documents_only('lines.document_id') }}
+where {{ in_changed('document_id', 'lines.document_id') }}

@@ -14,12 +14,12 @@
 -- Only budgets are checked: final accounts' prose states the budget and the actual side by
 -- side (年初预算为…，支出决算为…) and a claim does not say which of its figures is which.
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with claims as (
     select * from {{ ref('narrative_claim') }}
     where document_kind = 'budget'
-      and {{ in_changed_departments('department_id') }}
+      and {{ in_changed('department_id') }}
 ),
 
 documents as (
@@ -35,7 +35,7 @@ three_public as (
     where statement = 'three_public'
       and budget_unit is null
       and period = 'budget_year'
-      and {{ in_changed_departments('department_id') }}
+      and {{ in_changed('department_id') }}
     group by document_id, measure
     having count(distinct amount_yuan) = 1
 ),

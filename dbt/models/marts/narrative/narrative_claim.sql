@@ -3,7 +3,7 @@
 -- year the change is against (the year the basis names, else the previous fiscal year);
 -- implied_previous_yuan is the figure the claim implies for it (amount - change).
 -- Incremental per department (macros/incremental_departments.sql).
-{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed_departments() }}") }}
+{{ config(materialized='incremental', incremental_strategy='append', on_schema_change='fail', pre_hook="{{ delete_changed('department_id') }}") }}
 
 with claims as (
     select * from {{ ref('stg_narrative_claim') }}
@@ -11,7 +11,7 @@ with claims as (
 
 documents as (
     select * from {{ ref('int_current_document') }}
-    where {{ in_changed_departments('department_id') }}
+    where {{ in_changed('department_id') }}
 ),
 
 all_documents as (
