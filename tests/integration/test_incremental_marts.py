@@ -344,14 +344,27 @@ def test_staging_tests_read_the_document_versions_loaded_since_the_last_build(ru
         assert (tested.status, tested.failures) == ("fail", planted["b2021"] + planted["a2023"])
 
 
+def _row_rules_failing_after(runs, tmp_path: Path, mart: str, plant) -> Path:
+    """``plant`` in a copy of the last run's warehouse, then the mart's row_rules as an
+    incremental build's test reads them, the failing rows stored (dbt_test__audit); the copy."""
+    warehouse, *_results = runs
+    copy = tmp_path / warehouse.name
+    shutil.copy(warehouse, copy)
+    _write(copy, plant)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("YUSUAN_WAREHOUSE", str(copy))
+        mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
+        result = _run_dbt(["test", "--store-failures", "--select", f"{mart},test_name:row_rules"], tmp_path)
+    [tested] = result.result.results
+    assert tested.status == "fail"
+    return copy
+
+
 def test_a_key_without_document_id_meets_every_documents_rows(runs, tmp_path):
     """An incremental build tests the changed documents' rows, which hold every row of a key with
     document_id.  fiscal_data_package_line's budget_line_id has none: a changed document's id taken
     by another document's row must still fail (macros/incremental_documents.sql), and a duplicate
     within a document the build did not change is left to the build that tested it."""
-    warehouse, *_results = runs
-    copy = tmp_path / warehouse.name
-    shutil.copy(warehouse, copy)
     lines = "marts.fiscal_data_package_line"
 
     def plant(con: duckdb.DuckDBPyConnection) -> None:
@@ -363,15 +376,7 @@ def test_a_key_without_document_id_meets_every_documents_rows(runs, tmp_path):
         )
         con.execute(f"insert into {lines} select * from {lines} where document_id = 'c2024' {first_line}")
 
-    _write(copy, plant)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YUSUAN_WAREHOUSE", str(copy))
-        mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
-        result = _run_dbt(
-            ["test", "--store-failures", "--select", "fiscal_data_package_line,test_name:row_rules"], tmp_path
-        )
-    [tested] = result.result.results
-    assert tested.status == "fail"
+    copy = _row_rules_failing_after(runs, tmp_path, "fiscal_data_package_line", plant)
     failing = _rows(
         copy, "select document_id, broken_rules from dbt_test__audit.row_rules_fiscal_data_package_line order by 1"
     )
@@ -409,9 +414,7 @@ def test_a_per_department_mart_is_tested_on_the_changed_departments_rows(runs, t
     a key without department_id with them (macros/incremental_documents.sql): a duplicate in a
     department the build did not change is left to the build that tested it."""
     warehouse, *_results = runs
-    copy = tmp_path / warehouse.name
-    shutil.copy(warehouse, copy)
-    edu, fin = _department_id(copy, EDU), _department_id(copy, FIN)
+    edu, fin = _department_id(warehouse, EDU), _department_id(warehouse, FIN)
     totals = "marts.department_year_totals"
 
     def plant(con: duckdb.DuckDBPyConnection) -> None:
@@ -426,15 +429,7 @@ def test_a_per_department_mart_is_tested_on_the_changed_departments_rows(runs, t
             [fin, edu],
         )
 
-    _write(copy, plant)
-    with pytest.MonkeyPatch.context() as mp:
-        mp.setenv("YUSUAN_WAREHOUSE", str(copy))
-        mp.setenv("YUSUAN_DBT_TEST_ALL_ROWS", "0")
-        result = _run_dbt(
-            ["test", "--store-failures", "--select", "department_year_totals,test_name:row_rules"], tmp_path
-        )
-    [tested] = result.result.results
-    assert tested.status == "fail"
+    copy = _row_rules_failing_after(runs, tmp_path, "department_year_totals", plant)
     failing = _rows(
         copy,
         "select department_id = ?, fiscal_year, broken_rules from dbt_test__audit.row_rules_department_year_totals "
