@@ -55,6 +55,9 @@ class Settings:
     # One by default: at 2,000 documents it exports in a quarter less CPU and less than half the
     # memory of two, in the same time on a busy machine.
     publish_threads: int
+    # YUSUAN_DBT_MEMORY_MB: the memory_limit of dbt's DuckDB, read by dbt/profiles.yml (which
+    # holds the default); None when not set.
+    dbt_memory_mb: int | None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +93,7 @@ class Settings:
             dbt_project=_path(env, "YUSUAN_DBT_PROJECT_DIR", DBT_PROJECT_DIR),
             keep_releases=_count(env, "YUSUAN_KEEP_RELEASES", 7, "releases"),
             publish_threads=_count(env, "YUSUAN_PUBLISH_THREADS", 1, "threads"),
+            dbt_memory_mb=_count(env, "YUSUAN_DBT_MEMORY_MB", None, "megabytes"),
         )
 
 
@@ -98,7 +102,7 @@ def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
     return Path(value).expanduser().resolve() if value else default
 
 
-def _count(env: Mapping[str, str], name: str, default: int, of_what: str) -> int:
+def _count(env: Mapping[str, str], name: str, default: int | None, of_what: str) -> int | None:
     text = env.get(name, "").strip()
     if not text:
         return default

@@ -458,3 +458,24 @@ def test_the_build_state_waits_for_every_test_of_what_it_is_built_from(built_war
     ]
     assert {"row_rules_fct_budget_line", "row_rules_stg_budget_line"} <= {test["name"] for test in tests}
     assert [test["name"] for test in tests if not set(test["depends_on"]["nodes"]) <= upstream] == []
+
+
+def test_dbts_duckdb_keeps_no_more_memory_than_it_is_given(built_warehouse, tmp_path, monkeypatch):
+    """dbt/profiles.yml sets DuckDB's memory_limit from YUSUAN_DBT_MEMORY_MB (500 MB by
+    default): unbounded, a build of 2,000 documents kept 1 GB of the warehouse's blocks."""
+    monkeypatch.setenv("YUSUAN_WAREHOUSE", str(built_warehouse))
+    limits = {}
+    for megabytes in (None, "123"):
+        if megabytes:
+            monkeypatch.setenv("YUSUAN_DBT_MEMORY_MB", megabytes)
+        else:
+            monkeypatch.delenv("YUSUAN_DBT_MEMORY_MB", raising=False)
+        shown = _run_dbt(["show", "--inline", "select current_setting('memory_limit') as memory_limit"], tmp_path)
+        assert shown.success, shown.exception
+        limits[megabytes] = shown.result.results[0].agate_table.rows[0]["memory_limit"]
+    with duckdb.connect() as con:  # DuckDB's own rendering of the two limits
+        expected = {}
+        for megabytes, setting in ((None, "500MB"), ("123", "123MB")):
+            con.execute(f"SET memory_limit = '{setting}'")
+            expected[megabytes] = con.execute("SELECT current_setting('memory_limit')").fetchone()[0]
+    assert limits == expected

@@ -72,13 +72,15 @@ def test_values_are_parsed():
             "YUSUAN_MAX_PAGES": "0",
             "YUSUAN_MAX_SECONDS_PER_DOCUMENT": "2.5",
             "YUSUAN_PUBLISH_THREADS": "2",
+            "YUSUAN_DBT_MEMORY_MB": "800",
         }
     )
     assert (settings.extract_workers, settings.max_concurrent, settings.freshness_hours) == (4, 3, 50)
     assert (settings.sensor_interval_seconds, settings.nightly_cron, settings.timezone) == (30, "30 1 * * 1-5", "UTC")
     assert (settings.alert_webhook, settings.executor) == ("https://chat.example/hook", "celery")
     assert settings.limits == DocumentLimits(None, 2.5)
-    assert settings.publish_threads == 2
+    assert (settings.publish_threads, settings.dbt_memory_mb) == (2, 800)
+    assert Settings.from_env({}).dbt_memory_mb is None  # dbt/profiles.yml's default then
 
 
 @pytest.mark.parametrize(
@@ -90,6 +92,7 @@ def test_values_are_parsed():
         ("YUSUAN_FRESHNESS_HOURS", "-1", "YUSUAN_FRESHNESS_HOURS='-1' must be a whole number of hours, 1 or more"),
         ("YUSUAN_SENSOR_INTERVAL", "1.5", "YUSUAN_SENSOR_INTERVAL='1.5' must be a whole number of seconds, 1 or more"),
         ("YUSUAN_PUBLISH_THREADS", "0", "YUSUAN_PUBLISH_THREADS='0' must be a whole number of threads, 1 or more"),
+        ("YUSUAN_DBT_MEMORY_MB", "1GB", "YUSUAN_DBT_MEMORY_MB='1GB' must be a whole number of megabytes, 1 or more"),
         ("YUSUAN_NIGHTLY_CRON", "at two", "YUSUAN_NIGHTLY_CRON='at two' is not a cron schedule"),
         ("YUSUAN_NIGHTLY_CRON", "0 25 * * *", "YUSUAN_NIGHTLY_CRON='0 25 * * *' is not a cron schedule"),
         ("YUSUAN_TIMEZONE", "Beijing", "YUSUAN_TIMEZONE='Beijing' is not an IANA time zone"),
