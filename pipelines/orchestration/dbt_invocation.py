@@ -7,7 +7,7 @@ adopts it: the step asks dagster-dbt for the very same command, and the standby 
 launcher the output of the build already running instead of starting another.  The
 command is the one dagster-dbt would run, argument for argument and with its environment;
 one that differs in anything is stopped and the step's own command runs instead
-(tests/integration/test_dbt_early.py checks that a run's is adopted).
+(tests/integration/test_pipeline.py checks that a run's full and incremental builds are adopted).
 
 This module imports nothing heavy: the run imports it before dagster-dbt.
 """
