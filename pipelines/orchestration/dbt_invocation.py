@@ -141,12 +141,16 @@ def dagster_dbt_arguments(command: list[str]) -> list[str]:
     return [*GLOBAL_FLAGS, *rest, *exclusion, "--select", DBT_ASSETS_SELECT]
 
 
-def set_build_environment(warehouse: Path, full_build: bool) -> None:
-    """What the dbt project reads from the environment: the warehouse (dbt/profiles.yml), and
-    whether tests read every row (macros/incremental_documents.sql: the `dbt test` that
-    stores a failing full build's rows must read every row, as the build did)."""
+def prepare_build(warehouse: Path, published: Path, full_refresh: bool) -> list[str]:
+    """This run's build command: full when asked for, or when the project changed since the
+    marts were built.  Sets what the dbt project reads from the environment: the warehouse
+    (dbt/profiles.yml), and whether tests read every row (macros/incremental_documents.sql:
+    the `dbt test` that stores a failing full build's rows must read every row, as the
+    build did)."""
+    full_build = full_refresh or not built_by_current_project(warehouse, published)
     os.environ[WAREHOUSE_ENV] = str(warehouse)
     os.environ[TEST_ALL_ROWS_ENV] = "1" if full_build else "0"
+    return build_command(full_build)
 
 
 @dataclass(frozen=True)
@@ -154,7 +158,7 @@ class EarlyBuild:
     """A build started on the standby before Dagster's dbt step, for the step to adopt."""
 
     full_refresh: bool  # what the run asked for (`yusuan run --full-refresh`)
-    full_build: bool  # what was decided: a full build, or the changed documents'
+    command: list[str]  # what was decided (prepare_build): a full build, or the changed documents'
     target_path: Path  # the invocation's target folder, which the step must name to dagster-dbt
 
 
@@ -168,15 +172,14 @@ def start_early(warehouse: Path, published: Path, full_refresh: bool) -> EarlyBu
     _started = None
     if not os.environ.get(dbt_standby.STANDBY_SOCKET_ENV):
         return None
-    full_build = full_refresh or not built_by_current_project(warehouse, published)
-    set_build_environment(warehouse, full_build)
+    command = prepare_build(warehouse, published, full_refresh)
     project = project_dir()
     target_path = project / "target" / f"{INVOCATION_TARGET_PREFIX}early-{uuid.uuid4().hex[:7]}"
     _seed_partial_parse(project, target_path)
-    args = dagster_dbt_arguments(build_command(full_build))
+    args = dagster_dbt_arguments(command)
     if not dbt_standby.start_on_standby(args, str(project), dagster_dbt_environment(project, target_path)):
         return None
-    _started = EarlyBuild(full_refresh=full_refresh, full_build=full_build, target_path=target_path)
+    _started = EarlyBuild(full_refresh=full_refresh, command=command, target_path=target_path)
     return _started
 
 

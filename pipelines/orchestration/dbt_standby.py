@@ -106,9 +106,7 @@ def run_on_standby(args: list[str]) -> int | None:
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         _connect(connection, path)
-        request = json.dumps({"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
-        socket.send_fds(connection, [_LENGTH.pack(len(request))], list(_STREAMS))
-        connection.sendall(request)
+        _send(connection, {"args": args, "cwd": os.getcwd(), "env": dict(os.environ)}, list(_STREAMS))
         child = _PID.unpack(_received(connection, _PID.size))[0]
     except OSError:
         connection.close()
@@ -150,14 +148,19 @@ def _tell_standby(request: dict, wait: bool = False) -> bool:
     try:
         with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as connection:
             _connect(connection, path)
-            message = json.dumps(request).encode()
-            socket.send_fds(connection, [_LENGTH.pack(len(message))], [])
-            connection.sendall(message)
+            _send(connection, request, [])
             if wait:
                 _received(connection, _EXIT.size)
     except OSError:
         return False
     return True
+
+
+def _send(connection: socket.socket, request: dict, streams: list[int]) -> None:
+    """A request as the standby reads it: its length with the streams handed over, then it."""
+    message = json.dumps(request).encode()
+    socket.send_fds(connection, [_LENGTH.pack(len(message))], streams)
+    connection.sendall(message)
 
 
 def _connect(connection: socket.socket, path: str) -> None:

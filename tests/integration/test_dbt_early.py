@@ -13,7 +13,7 @@ import sys
 
 import pytest
 
-from pipelines.orchestration.dbt_invocation import DBT, claim_early, forget_early, start_early
+from pipelines.orchestration.dbt_invocation import DBT, build_command, claim_early, forget_early, start_early
 from pipelines.orchestration.dbt_standby import (
     ADOPTED,
     _EarlyBuild,
@@ -117,7 +117,7 @@ def test_a_step_asking_for_another_build_stops_the_early_one(build_environment):
     warehouse, published = build_environment
     with standing_by():
         early = start_early(warehouse, published, full_refresh=False)
-        assert early is not None and early.full_build  # nothing was ever published: a full build
+        assert early is not None and early.command == build_command(full_build=True)  # nothing was published
         assert claim_early(full_refresh=True) is None
         assert early_build_outcome() == "stopped: the dbt step asked for full_refresh=True"
         assert claim_early(full_refresh=False) is None  # claimed once

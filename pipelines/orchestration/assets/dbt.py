@@ -27,10 +27,8 @@ from pipelines.orchestration.dbt_invocation import (
     NO_JSON_ARTIFACTS,
     PARTIAL_PARSE,
     VIEW,
-    build_command,
-    built_by_current_project,
     claim_early,
-    set_build_environment,
+    prepare_build,
 )
 from pipelines.orchestration.dbt_project import dbt_project, ensure_manifest
 from pipelines.orchestration.descriptions import write_descriptions
@@ -83,13 +81,10 @@ def dbt_models(context: AssetExecutionContext, dbt: DbtCliResource, paths: Pipel
     documents (pipelines/orchestration/dbt_build.py) and builds again without them.  A build
     the run started early (dbt_invocation.py) is adopted: the same command, already running."""
     early = claim_early(config.full_refresh)
-    if early is not None:
-        full_build = early.full_build  # decided before the early build took the warehouse
+    if early is not None:  # decided, and its environment set, before it took the warehouse
+        command, target_path = early.command, early.target_path
     else:
-        full_build = config.full_refresh or not built_by_current_project(paths.warehouse, paths.published)
-    set_build_environment(paths.warehouse, full_build)
-    command = build_command(full_build)
-    target_path = early.target_path if early is not None else None
+        command, target_path = prepare_build(paths.warehouse, paths.published, config.full_refresh), None
     for attempt in range(1, MAX_BUILDS + 1):
         build = dbt.cli(command, context=context, raise_on_error=False, target_path=target_path)
         target_path = None  # a build after documents were set aside is an invocation of its own
